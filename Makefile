@@ -1,0 +1,38 @@
+# The sequence-model playground. `make run` serves it; `make test` checks it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+.PHONY: help run test test-postgres bench lint format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.txt  ## create the virtual environment and install the pinned requirements
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+run: $(VENV)/.installed  ## migrate, then serve http://127.0.0.1:$(PORT)/ with Redis and a worker (Ctrl-C stops all)
+	$(PY) manage.py migrate --no-input
+	PORT=$(PORT) $(PY) -m playground.stack
+
+test: $(VENV)/.installed  ## run the whole suite on SQLite (a Redis DB of its own; the browser tests need Debian's chromium)
+	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed  ## run the whole suite against the PostgreSQL at 127.0.0.1:5432
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+bench: $(VENV)/.installed  ## run the benchmarks in bench/ and print their figures
+	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(PY) -m bench
+
+lint: $(VENV)/.installed  ## check formatting and lint with ruff
+	$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check .
+
+format: $(VENV)/.installed  ## format and fix with ruff
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+clean:  ## remove local state (databases, embedded Redis files, test artifacts)
+	rm -rf var tests/artifacts

@@ -1,0 +1,129 @@
+// The run page: status, progress, live loss and gradient charts, the result.
+import { api } from "./api.js";
+import { RunStream } from "./stream.js";
+
+const run = JSON.parse(document.getElementById("run").textContent);
+const $ = (id) => document.getElementById(id);
+const FINISHED = new Set(["completed", "failed", "cancelled", "diverged"]);
+const CELL_NAMES = { rnn: "Vanilla RNN", lstm: "LSTM", gru: "GRU" };
+const spec = run.spec;
+const totalSteps = run.progress.total_steps;
+let startedAt = null; // (time, step) of the first metrics seen live, for the ETA
+let status = run.status;
+
+// --- heading ------------------------------------------------------------------------
+const model = spec.model;
+$("run-title").textContent = spec.name || `${CELL_NAMES[model.cell] || model.cell} on ${spec.dataset}`;
+$("run-summary").textContent =
+  `${spec.paradigm} · ${model.layers} layer${model.layers > 1 ? "s" : ""} × ${model.hidden} units · ` +
+  `${spec.training.steps} steps, batch ${spec.training.batch_size}, lr ${spec.training.lr}, seed ${spec.training.seed}`;
+
+// --- charts -------------------------------------------------------------------------
+const layout = (yTitle, logY) => ({
+  margin: { t: 10, r: 10, b: 45, l: 60 },
+  xaxis: { title: { text: "step" } },
+  yaxis: { title: { text: yTitle }, type: logY ? "log" : "linear" },
+  legend: { orientation: "h", y: 1.12 },
+});
+const config = { responsive: true, displaylogo: false };
+let chartsReady = false;
+
+function ensureCharts() {
+  if (chartsReady) return;
+  chartsReady = true;
+  $("loss-empty")?.remove();
+  Plotly.newPlot("loss-chart", [
+    { x: [], y: [], name: "train loss", mode: "lines", line: { color: "#2456c9" } },
+    { x: [], y: [], name: "validation loss", mode: "lines+markers", line: { color: "#d95f02" } },
+  ], layout("loss", false), config);
+  Plotly.newPlot("grad-chart", [
+    { x: [], y: [], name: "gradient norm", mode: "lines", line: { color: "#7570b3" } },
+  ], layout("‖∇‖", true), config);
+}
+
+function addPoints(points) {
+  ensureCharts();
+  const validated = points.filter((p) => p.val_loss !== undefined && p.val_loss !== null);
+  Plotly.extendTraces("loss-chart", {
+    x: [points.map((p) => p.step), validated.map((p) => p.step)],
+    y: [points.map((p) => p.loss), validated.map((p) => p.val_loss)],
+  }, [0, 1]);
+  Plotly.extendTraces("grad-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.grad_norm)] }, [0]);
+}
+
+// --- status and progress -------------------------------------------------------------
+function showStatus(newStatus, message) {
+  status = newStatus;
+  const badge = $("status");
+  badge.textContent = newStatus;
+  badge.className = `badge status-${newStatus}`;
+  $("status-message").textContent = message || "";
+  const cancel = $("cancel");
+  if (cancel) cancel.hidden = FINISHED.has(newStatus);
+  if (FINISHED.has(newStatus)) $("eta").textContent = "";
+}
+
+function showProgress(step, live) {
+  $("progress").value = step;
+  $("progress-text").textContent = `step ${step} of ${totalSteps}`;
+  if (!live || FINISHED.has(status)) return;
+  const now = Date.now() / 1000;
+  if (!startedAt) { startedAt = { now, step }; return; }
+  const rate = (step - startedAt.step) / (now - startedAt.now);
+  if (rate > 0) $("eta").textContent = `about ${Math.ceil((totalSteps - step) / rate)} s left`;
+}
+
+function showResult(result) {
+  const rows = [
+    ["final training loss", result.final_loss],
+    ["final validation loss", result.final_val_loss],
+    ["best validation loss", result.best_val_loss],
+    ["parameters", result.parameters?.toLocaleString()],
+    ["training time", result.seconds !== undefined ? `${result.seconds} s` : undefined],
+    ["steps per second", result.steps_per_second],
+    ["device", result.device],
+  ];
+  const list = $("result");
+  list.replaceChildren();
+  for (const [name, value] of rows) {
+    if (value === undefined || value === null) continue;
+    const dt = document.createElement("dt"); dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = typeof value === "number" ? Number(value.toPrecision(4)).toString() : value;
+    list.append(dt, dd);
+  }
+  $("result-card").hidden = false;
+}
+
+// --- events ------------------------------------------------------------------------
+const renderers = {
+  status: (event) => showStatus(event.status, event.message),
+  metrics: (event, live) => { addPoints(event.points || [event]); showProgress(event.step, live); },
+  done: (event) => { showProgress(event.result.steps, false); showResult(event.result); },
+};
+
+const stream = new RunStream(`/ws/runs/${run.id}/`, {
+  onEvent: (event) => {
+    const live = event.time > Date.now() / 1000 - 5; // replayed history gives no ETA
+    (renderers[event.type] || (() => {}))(event, live);
+    document.body.dataset.lastSeq = event.seq;
+  },
+  onConnection: (up) => $("connection").classList.toggle("live", up),
+});
+stream.connect();
+
+const cancel = $("cancel");
+if (cancel) {
+  cancel.hidden = FINISHED.has(status);
+  cancel.addEventListener("click", async () => {
+    cancel.disabled = true;
+    cancel.textContent = "Cancelling…";
+    try {
+      await api(`/api/runs/${run.id}/cancel`, { method: "POST" });
+    } catch (failure) {
+      $("status-message").textContent = failure.message;
+      cancel.disabled = false;
+      cancel.textContent = "Cancel";
+    }
+  });
+}

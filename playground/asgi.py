@@ -1,0 +1,20 @@
+"""ASGI entry point: HTTP goes to Django, WebSockets to the Channels consumers."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+django_application = get_asgi_application()  # set up Django before importing consumers
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from playground.runs.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        # Run streams are public to anyone with the link, like the run page itself.
+        "websocket": URLRouter(websocket_urlpatterns),
+    }
+)

@@ -1,0 +1,50 @@
+"""The event log: every event is numbered and stored, then announced to watchers."""
+
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+from playground.runs.models import Run, RunEvent
+
+log = logging.getLogger(__name__)
+
+
+def group_name(run_id: str) -> str:
+    return f"run.{run_id}"
+
+
+def append(run_id: str, type: str, data: dict, **run_fields) -> dict:
+    """Store one event with the run's next seq (and any run fields, in the same
+    transaction); return it as sent on the wire."""
+    with transaction.atomic():
+        # The UPDATE takes the row's write lock first, so two writers never share a seq.
+        Run.objects.filter(id=run_id).update(last_seq=F("last_seq") + 1, **run_fields)
+        seq = Run.objects.values_list("last_seq", flat=True).get(id=run_id)
+        event = RunEvent.objects.create(run_id=run_id, seq=seq, type=type, time=time.time(), data=data)
+    return event.as_message()
+
+
+def announce(run_id: str, message: dict) -> None:
+    """Tell live watchers; a lost notice is fine, since they re-read the store on a gap."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            group_name(run_id), {"type": "run.event", "event": message}
+        )
+    except Exception:  # the store already has the event; watchers catch up from it
+        log.warning("could not announce event %s of run %s", message["seq"], run_id, exc_info=True)
+
+
+def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
+    """Store, then announce: the order every event goes through."""
+    message = append(run_id, type, data, **run_fields)
+    announce(run_id, message)
+    return message
+
+
+def stored_after(run_id: str, after: int, limit: int = 1000) -> list[dict]:
+    events = RunEvent.objects.filter(run_id=run_id, seq__gt=after).order_by("seq")[:limit]
+    return [event.as_message() for event in events]

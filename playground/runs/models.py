@@ -1,0 +1,70 @@
+"""A run and its event log. The database is the record; the channel layer only notifies."""
+
+import secrets
+
+from django.db import models
+
+ACTIVE = ("queued", "running")
+FINISHED = ("completed", "failed", "cancelled", "diverged")
+
+
+def new_run_id() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits: a run link cannot be guessed
+
+
+class Run(models.Model):
+    STATUSES = [(s, s) for s in ACTIVE + FINISHED]
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_run_id, editable=False)
+    spec = models.JSONField()
+    status = models.CharField(max_length=16, choices=STATUSES, default="queued", db_index=True)
+    owner = models.CharField(max_length=64)  # the creating browser's session owner id
+    owner_token = models.CharField(max_length=64, default=secrets.token_urlsafe)  # for scripts
+    step = models.IntegerField(default=0)
+    total_steps = models.IntegerField()
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's lease
+    last_seq = models.IntegerField(default=0)  # the seq of the newest event
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.spec.get('name') or self.id} ({self.status})"
+
+    def as_api(self) -> dict:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "spec": self.spec,
+            "progress": {"step": self.step, "total_steps": self.total_steps},
+            "result": self.result,
+            "error": self.error,
+            "created_at": iso(self.created_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+        }
+
+
+class RunEvent(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.IntegerField()  # 1, 2, 3 … per run, no gaps
+    type = models.CharField(max_length=16)
+    time = models.FloatField()  # unix seconds
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="one_event_per_seq")]
+
+    def as_message(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "time": self.time, **self.data}
+
+
+def iso(moment):
+    return moment.isoformat() if moment else None

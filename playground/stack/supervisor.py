@@ -1,0 +1,114 @@
+"""Start the stack's processes together and stop them together.
+
+Each child gets its own process group, so stopping one stops its children too
+(Celery's pool processes), and nothing is left running after Ctrl-C.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playground.stack import redis_server
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+BIN = Path(sys.executable).parent
+
+
+class Stack:
+    def __init__(self, host: str = "127.0.0.1", port: int = 8000, env: dict | None = None):
+        self.host, self.port = host, port
+        self.env = {**os.environ, **(env or {})}
+        self.env.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+        self.env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def commands(self) -> dict[str, list[str]]:
+        concurrency = self.env.get("WORKER_CONCURRENCY", "1")
+        return {
+            "worker": [
+                str(BIN / "celery"), "-A", "worker", "worker", "--loglevel", "INFO",
+                "--concurrency", concurrency, "--hostname", f"worker-{self.port}@%h",
+            ],
+            "web": [str(BIN / "daphne"), "-b", self.host, "-p", str(self.port), "playground.asgi:application"],
+            "sweeper": [sys.executable, "manage.py", "sweep_runs", "--loop"],
+        }  # fmt: skip
+
+    def start(self, *names: str) -> None:
+        """Start Redis if none answers, then the named processes (all by default)."""
+        if "redis" not in self.processes and not redis_server.answers(self.env["REDIS_URL"]):
+            process, url = redis_server.start_embedded(VAR_DIR)
+            self.processes["redis"] = process
+            self.env["REDIS_URL"] = url
+            print(f"No Redis answered; started an embedded one at {url}", flush=True)
+        commands = self.commands()
+        for name in names or commands:
+            self.processes[name] = subprocess.Popen(
+                commands[name], cwd=BASE_DIR, env=self.env, start_new_session=True
+            )
+
+    def stop(self, *names: str, timeout: float = 10) -> None:
+        """Stop the named processes (all by default, Redis last): TERM, then KILL."""
+        order = names or [n for n in self.processes if n != "redis"] + ["redis"]
+        stopping = [(n, self.processes.pop(n)) for n in order if n in self.processes]
+        for _, process in stopping:
+            signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for _, process in stopping:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            signal_group(process, signal.SIGKILL)  # the group may outlive its leader
+            process.wait()
+
+    def kill(self, name: str) -> None:
+        """Kill a process and its children at once, as a crash would."""
+        process = self.processes.pop(name)
+        signal_group(process, signal.SIGKILL)
+        process.wait()
+
+    def health(self) -> dict:
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/health", timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            return json.load(error)
+        except (OSError, ValueError):
+            return {"ok": False}
+
+    def wait_ready(self, timeout: float = 90, workers: int = 1) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            health = self.health()
+            if health.get("ok") and health.get("workers", 0) >= workers:
+                return
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"the {name} process exited with code {process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the stack was not ready after {timeout} s: {health}")
+            time.sleep(0.3)
+
+    def watch(self) -> str | None:
+        """The name of a process that has exited, if any."""
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+
+def signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,1 @@
+"""The playground's PyTorch library: data, models, training. No Django in here."""

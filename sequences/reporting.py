@@ -1,0 +1,20 @@
+"""How the training loop tells the world what it does, without knowing who listens."""
+
+from typing import Protocol
+
+
+class Reporter(Protocol):
+    def metrics(self, point: dict) -> None:
+        """One logged step: step, loss, grad_norm, grad_norms, lr and, at times, val_loss."""
+
+
+class NullReporter:
+    """A reporter for when nobody listens, so the loop never asks whether anyone does."""
+
+    def metrics(self, point: dict) -> None:
+        pass
+
+
+def never() -> bool:
+    """A should_stop for runs nobody can cancel."""
+    return False

@@ -1,0 +1,112 @@
+"""Shared fixtures: the live stack (real web server and Celery worker processes on the
+real Redis and the test database) and clients that talk to it as programs would."""
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+from django.conf import settings
+
+from playground.stack.redis_server import free_port
+from playground.stack.supervisor import Stack
+
+# The lease is short here so that a killed worker's run is reaped within the test.
+LEASE_SECONDS = 8
+
+
+def database_url(db: dict) -> str:
+    """The URL of the test database, for the server and worker processes."""
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def stack(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    env = {
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "REDIS_URL": settings.REDIS_URL,
+        "RUN_LEASE_SECONDS": str(LEASE_SECONDS),
+        "RUN_REAP_INTERVAL_SECONDS": "2",
+        "DEBUG": "False",
+    }
+    live = Stack(port=free_port(), env=env)
+    live.start("worker", "web", "sweeper")
+    try:
+        live.wait_ready()
+        yield live
+    finally:
+        live.stop()
+
+
+class Browserless:
+    """An HTTP client with its own cookie jar: one 'browser' as far as the server knows."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body)
+
+    def wait_for_status(self, run_id: str, wanted: set, timeout: float = 120) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            _, run = self.get(f"/api/runs/{run_id}")
+            if run["status"] in wanted:
+                return run
+            assert time.monotonic() < deadline, f"run {run_id} stayed {run['status']}"
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def client_of(stack):
+    """Make a fresh 'browser' for the live stack."""
+    return lambda: Browserless(stack.url)
+
+
+@pytest.fixture
+def live(client_of):
+    return client_of()
+
+
+def tiny_spec(**training) -> dict:
+    return {
+        "dataset": "adding",
+        "dataset_options": {"length": 10},
+        "model": {"cell": "gru", "layers": 1, "hidden": 8},
+        "training": {"steps": 60, "batch_size": 8, **training},
+    }
+
+
+def slow_spec(steps: int = 4000) -> dict:
+    """Long enough on any machine to be watched, joined and cancelled mid-run."""
+    spec = tiny_spec(steps=steps)
+    spec["dataset_options"]["length"] = 30
+    return spec
+
+
+os.environ.setdefault("PLAYGROUND_TESTS", "1")

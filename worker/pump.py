@@ -1,0 +1,61 @@
+"""The event pump: metrics from the training loop, stored and announced off the hot path.
+
+The loop hands over a point and goes on; a thread flushes at most FLUSHES_PER_SECOND
+times a second, batching every point since the last flush into one `metrics` event.
+"""
+
+import logging
+import threading
+
+from django.db import close_old_connections, connection
+
+from playground.runs import events
+
+log = logging.getLogger(__name__)
+
+FLUSHES_PER_SECOND = 5
+
+
+class EventPump:
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+        self.pending: list[dict] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.loop, name=f"pump-{run_id}", daemon=True)
+        self.dropped = 0
+
+    # The Reporter interface of sequences.reporting
+    def metrics(self, point: dict) -> None:
+        with self.lock:
+            self.pending.append(point)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+        self.flush()  # whatever the loop logged last is stored before the run's final status
+
+    def loop(self):
+        try:
+            while not self.stopping.wait(1 / FLUSHES_PER_SECOND):
+                self.flush()
+        finally:
+            connection.close()  # this thread's own database connection
+
+    def flush(self):
+        with self.lock:
+            points, self.pending = self.pending, []
+        if not points:
+            return
+        latest = points[-1]
+        data = {**latest, "points": points}  # the newest point up front; every point for charts
+        try:
+            close_old_connections()
+            events.record(self.run_id, "metrics", data, step=latest["step"])
+        except Exception:
+            self.dropped += len(points)
+            log.exception("dropped %d metric points of run %s", len(points), self.run_id)
