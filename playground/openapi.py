@@ -21,23 +21,50 @@ RUN_ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "
 AFTER = {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}}
 
 PATHS = {
-    "/api/health": {"get": {"summary": "Is the stack ready?", "responses": {"200": answer("Ready"), **errors(503)}}},
-    "/api/datasets": {"get": {"summary": "Built-in and uploaded datasets", "responses": {"200": answer("Datasets")}}},
+    "/api/health": {
+        "get": {
+            "summary": "Is the stack ready?",
+            "responses": {"200": answer("Ready"), **errors(503)},
+        }
+    },
+    "/api/datasets": {
+        "get": {
+            "summary": "Built-in and uploaded datasets",
+            "responses": {"200": answer("Datasets")},
+        }
+    },
     "/api/runs": {
         "post": {
             "summary": "Queue a training run",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunSpec"}}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/RunSpec"}}
+                },
+            },
             "responses": {"201": answer("Queued: id, url, ws, status"), **errors(400, 422, 503)},
         }
     },
     "/api/runs/{run_id}": {
-        "get": {"summary": "A run's status, progress and result", "parameters": [RUN_ID], "responses": {"200": answer("The run"), **errors(404)}}
+        "get": {
+            "summary": "A run's status, progress and result",
+            "parameters": [RUN_ID],
+            "responses": {"200": answer("The run"), **errors(404)},
+        }
     },
     "/api/runs/{run_id}/events": {
-        "get": {"summary": "The run's stored events after a seq", "parameters": [RUN_ID, AFTER], "responses": {"200": answer("Events"), **errors(400, 404)}}
+        "get": {
+            "summary": "The run's stored events after a seq",
+            "parameters": [RUN_ID, AFTER],
+            "responses": {"200": answer("Events"), **errors(400, 404)},
+        }
     },
     "/api/runs/{run_id}/cancel": {
-        "post": {"summary": "Ask a run to stop (owner only)", "parameters": [RUN_ID], "responses": {"202": answer("Cancelling"), **errors(403, 404, 409)}}
+        "post": {
+            "summary": "Ask a run to stop (owner only)",
+            "parameters": [RUN_ID],
+            "responses": {"202": answer("Cancelling"), **errors(403, 404, 409)},
+        }
     },
 }
 
@@ -46,7 +73,11 @@ PATHS = {
 def openapi(request):
     spec_schema = RunSpec.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas = {"RunSpec": spec_schema, **spec_schema.pop("$defs", {})}
-    schemas["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}},
+    }
     document = {
         "openapi": "3.1.0",
         "info": {"title": "Sequence-model playground", "version": "1"},

@@ -27,7 +27,7 @@ def envint(name, default):
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"Unexpected value {name}={value}, use a whole number")
+        raise ImproperlyConfigured(f"Unexpected value {name}={value}, use a whole number") from None
 
 
 def envlist(name, default):

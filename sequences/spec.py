@@ -51,7 +51,9 @@ class RunSpec(Strict):
         dataset = catalog.get(self.dataset)
         if dataset is None:
             known = ", ".join(sorted(catalog))
-            raise ValueError(f"dataset: there is no dataset '{self.dataset}'; choose one of {known}")
+            raise ValueError(
+                f"dataset: there is no dataset '{self.dataset}'; choose one of {known}"
+            )
         if self.paradigm not in dataset.paradigms:
             served = ", ".join(dataset.paradigms)
             raise ValueError(

@@ -2,8 +2,9 @@
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Literal
 
 import torch
 
@@ -51,7 +52,7 @@ def gradient_norms(model: torch.nn.Module) -> tuple[float, dict[str, float]]:
     norms = torch.stack([torch.linalg.vector_norm(torch.stack(groups[n])) for n in names])
     total = torch.linalg.vector_norm(norms)
     values = torch.cat([total[None], norms]).tolist()  # CPU-GPU sync point
-    return values[0], dict(zip(names, values[1:]))
+    return values[0], dict(zip(names, values[1:], strict=True))
 
 
 def layer_of(parameter_name: str) -> str:

@@ -58,7 +58,10 @@ class Browserless:
     def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.base_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
         )
         try:
             with self.opener.open(request, timeout=30) as response:

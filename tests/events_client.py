@@ -13,7 +13,8 @@ class EventClient:
         url = base_url.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
         if after is not None:
             url += f"?after={after}"
-        self.socket = connect(url, open_timeout=10)
+        self.connection = connect(url, open_timeout=10)
+        self.socket = self.connection.__enter__()
         self.events: list[dict] = []
 
     def next(self, timeout: float = 60) -> dict:
@@ -47,7 +48,7 @@ class EventClient:
         self.socket.send(json.dumps(message))
 
     def close(self):
-        self.socket.close()
+        self.connection.__exit__(None, None, None)
 
 
 def seqs(events):

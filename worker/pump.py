@@ -1,11 +1,13 @@
 """The event pump: metrics from the training loop, stored and announced off the hot path.
 
-The loop hands over a point and goes on; a thread flushes at most FLUSHES_PER_SECOND
-times a second, batching every point since the last flush into one `metrics` event.
+The loop hands over a point and goes on; a thread stores it at once if the last flush
+was long enough ago, else waits, so that at most FLUSHES_PER_SECOND events a second are
+written, each batching every point since the last one.
 """
 
 import logging
 import threading
+import time
 
 from django.db import close_old_connections, connection
 
@@ -22,6 +24,7 @@ class EventPump:
         self.pending: list[dict] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.arrived = threading.Event()  # set when a point is waiting
         self.thread = threading.Thread(target=self.loop, name=f"pump-{run_id}", daemon=True)
         self.dropped = 0
 
@@ -29,6 +32,7 @@ class EventPump:
     def metrics(self, point: dict) -> None:
         with self.lock:
             self.pending.append(point)
+        self.arrived.set()
 
     def __enter__(self):
         self.thread.start()
@@ -36,13 +40,21 @@ class EventPump:
 
     def __exit__(self, *exc):
         self.stopping.set()
+        self.arrived.set()
         self.thread.join()
         self.flush()  # whatever the loop logged last is stored before the run's final status
 
     def loop(self):
+        last_flush = 0.0
         try:
-            while not self.stopping.wait(1 / FLUSHES_PER_SECOND):
+            while not self.stopping.is_set():
+                self.arrived.wait()
+                too_soon = last_flush + 1 / FLUSHES_PER_SECOND - time.monotonic()
+                if too_soon > 0:
+                    self.stopping.wait(too_soon)  # let points gather into one event
+                self.arrived.clear()  # points after this line set it again; flush takes the rest
                 self.flush()
+                last_flush = time.monotonic()
         finally:
             connection.close()  # this thread's own database connection
 

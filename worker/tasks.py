@@ -48,13 +48,22 @@ def train_run(run_id: str) -> None:
     result = outcome.result
     if outcome.status == "completed":
         status.move(
-            run_id, "running", "completed", result=result, step=result["steps"],
+            run_id,
+            "running",
+            "completed",
+            result=result,
+            step=result["steps"],
             then=[("done", {"result": result})],
         )
     elif outcome.status == "diverged":
         status.move(
-            run_id, "running", "diverged", outcome.message,
-            result=result, error=outcome.message, step=result["steps"],
+            run_id,
+            "running",
+            "diverged",
+            outcome.message,
+            result=result,
+            error=outcome.message,
+            step=result["steps"],
         )
     else:
         status.move(

@@ -38,7 +38,9 @@ class RunEventsConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         after = content.get("after") if isinstance(content, dict) else None
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            await self.send_json({"error": 'Send {"after": SEQ} with SEQ a whole number, 0 or more.'})
+            await self.send_json(
+                {"error": 'Send {"after": SEQ} with SEQ a whole number, 0 or more.'}
+            )
             return
         self.sent = max(self.sent, after)  # never send an event twice on one connection
         await self.send_backlog()

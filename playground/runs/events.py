@@ -24,7 +24,9 @@ def append(run_id: str, type: str, data: dict, **run_fields) -> dict:
         # The UPDATE takes the row's write lock first, so two writers never share a seq.
         Run.objects.filter(id=run_id).update(last_seq=F("last_seq") + 1, **run_fields)
         seq = Run.objects.values_list("last_seq", flat=True).get(id=run_id)
-        event = RunEvent.objects.create(run_id=run_id, seq=seq, type=type, time=time.time(), data=data)
+        event = RunEvent.objects.create(
+            run_id=run_id, seq=seq, type=type, time=time.time(), data=data
+        )
     return event.as_message()
 
 

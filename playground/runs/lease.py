@@ -8,7 +8,9 @@ from django.utils import timezone
 from playground.runs import status
 from playground.runs.models import Run
 
-LAPSED = "The worker training this run stopped answering, so the run was marked failed. Start it again."
+LAPSED = (
+    "The worker training this run stopped answering, so the run was marked failed. Start it again."
+)
 
 
 def renew(run_id: str) -> bool:

@@ -6,6 +6,7 @@ from django.db import models
 
 ACTIVE = ("queued", "running")
 FINISHED = ("completed", "failed", "cancelled", "diverged")
+CELL_NAMES = {"rnn": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def new_run_id() -> str:
@@ -36,6 +37,11 @@ class Run(models.Model):
 
     def __str__(self):
         return f"{self.spec.get('name') or self.id} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        cell = CELL_NAMES.get(self.spec["model"]["cell"], self.spec["model"]["cell"])
+        return self.spec.get("name") or f"{cell} on {self.spec['dataset']}"
 
     def as_api(self) -> dict:
         return {

@@ -27,7 +27,10 @@ def build(request):
         "datasets": [info.describe() for info in CATALOG.values()],
         "defaults": RunSpec().model_dump(mode="json"),
         "limits": {"model": limits(ModelSpec), "training": limits(TrainingSpec)},
-        "recent": Run.objects.only("id", "spec", "status", "created_at")[:10],
+        # Only this browser's runs: a run is private until its link is shared.
+        "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
+            "id", "spec", "status"
+        )[:10],
     }
     return render(request, "build.html", context)
 

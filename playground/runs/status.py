@@ -7,9 +7,7 @@ from playground.runs import events
 from playground.runs.models import FINISHED, Run
 
 
-def move(
-    run_id: str, old: str | tuple, new: str, message: str = "", then=(), **fields
-) -> bool:
+def move(run_id: str, old: str | tuple, new: str, message: str = "", then=(), **fields) -> bool:
     """Move a run from `old` to `new` if nobody moved it first; record the change, and
     the (type, data) events in `then` after it, in the same transaction."""
     olds = (old,) if isinstance(old, str) else old

@@ -21,8 +21,11 @@ BIN = Path(sys.executable).parent
 
 
 class Stack:
-    def __init__(self, host: str = "127.0.0.1", port: int = 8000, env: dict | None = None):
+    def __init__(
+        self, host="127.0.0.1", port=8000, env: dict | None = None, embedded_redis: bool = True
+    ):
         self.host, self.port = host, port
+        self.embedded_redis = embedded_redis  # start one when REDIS_URL does not answer
         self.env = {**os.environ, **(env or {})}
         self.env.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
         self.env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -45,7 +48,8 @@ class Stack:
 
     def start(self, *names: str) -> None:
         """Start Redis if none answers, then the named processes (all by default)."""
-        if "redis" not in self.processes and not redis_server.answers(self.env["REDIS_URL"]):
+        needs_redis = self.embedded_redis and "redis" not in self.processes
+        if needs_redis and not redis_server.answers(self.env["REDIS_URL"]):
             process, url = redis_server.start_embedded(VAR_DIR)
             self.processes["redis"] = process
             self.env["REDIS_URL"] = url
@@ -57,18 +61,21 @@ class Stack:
             )
 
     def stop(self, *names: str, timeout: float = 10) -> None:
-        """Stop the named processes (all by default, Redis last): TERM, then KILL."""
+        """Stop the named processes (all by default, Redis last). Each leader gets TERM and
+        shuts down in its own way (Celery stops its pool); a group still alive at the
+        deadline is killed whole, so no pool process outlives its worker."""
         order = names or [n for n in self.processes if n != "redis"] + ["redis"]
-        stopping = [(n, self.processes.pop(n)) for n in order if n in self.processes]
-        for _, process in stopping:
-            signal_group(process, signal.SIGTERM)
+        stopping = [self.processes.pop(n) for n in order if n in self.processes]
+        for process in stopping:
+            if process.poll() is None:
+                process.terminate()
         deadline = time.monotonic() + timeout
-        for _, process in stopping:
+        for process in stopping:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-            signal_group(process, signal.SIGKILL)  # the group may outlive its leader
+            signal_group(process, signal.SIGKILL)
             process.wait()
 
     def kill(self, name: str) -> None:
@@ -87,9 +94,12 @@ class Stack:
             return {"ok": False}
 
     def wait_ready(self, timeout: float = 90, workers: int = 1) -> None:
+        """Wait until the health check passes (with workers=0: until the web server answers)."""
         deadline = time.monotonic() + timeout
         while True:
             health = self.health()
+            if "redis" in health and not workers:
+                return
             if health.get("ok") and health.get("workers", 0) >= workers:
                 return
             for name, process in self.processes.items():

@@ -1,7 +1,8 @@
 """What a dataset tells the rest of the playground about itself."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from sequences.strict import Strict
 

@@ -22,7 +22,11 @@ BAD = {
     "unknown option": ({"dataset_options": {"size": 3}}, "dataset_options.size"),
     "too big a model": ({"model": {"layers": 4, "hidden": 1024}}, "model"),
     "too much memory": (
-        {"model": {"hidden": 1024}, "training": {"batch_size": 512}, "dataset_options": {"length": 1000}},
+        {
+            "model": {"hidden": 1024},
+            "training": {"batch_size": 512},
+            "dataset_options": {"length": 1000},
+        },
         "training.batch_size",
     ),
 }

@@ -69,7 +69,9 @@ def test_the_owner_cancels_a_queued_run_and_others_may_not(client):
 def test_a_script_can_cancel_with_its_owner_token(client):
     created = create(client)
     script = Client()
-    response = script.post(f"/api/runs/{created['id']}/cancel", headers={"X-Owner-Token": created["owner_token"]})
+    response = script.post(
+        f"/api/runs/{created['id']}/cancel", headers={"X-Owner-Token": created["owner_token"]}
+    )
     assert response.status_code == 202
     wrong = Client().post(f"/api/runs/{created['id']}/cancel", headers={"X-Owner-Token": "guess"})
     assert wrong.status_code in (403, 409)
@@ -93,7 +95,9 @@ def test_a_run_with_a_lapsed_lease_reads_as_failed(client, settings):
 
     run_id = create(client)["id"]
     status.move(run_id, "queued", "running")
-    Run.objects.filter(id=run_id).update(heartbeat_at=timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS + 1))
+    Run.objects.filter(id=run_id).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS + 1)
+    )
     run = client.get(f"/api/runs/{run_id}").json()
     assert run["status"] == "failed"
     assert "stopped answering" in run["error"]
@@ -110,7 +114,14 @@ def test_the_datasets_list_has_the_adding_problem(client):
 @pytest.mark.django_db
 def test_the_openapi_document_describes_every_runs_endpoint(client):
     document = client.get("/api/openapi.json").json()
-    for path in ("/api/runs", "/api/runs/{run_id}", "/api/runs/{run_id}/events", "/api/runs/{run_id}/cancel", "/api/health", "/api/datasets"):
+    for path in (
+        "/api/runs",
+        "/api/runs/{run_id}",
+        "/api/runs/{run_id}/events",
+        "/api/runs/{run_id}/cancel",
+        "/api/health",
+        "/api/datasets",
+    ):
         assert path in document["paths"]
     assert "model" in document["components"]["schemas"]["RunSpec"]["properties"]
 
@@ -120,4 +131,8 @@ def test_the_build_page_shows_the_form_and_an_empty_state(client):
     page = client.get("/").content.decode()
     assert 'id="build"' in page and "No runs yet" in page
     create(client)
-    assert "No runs yet" not in client.get("/").content.decode()
+    mine = client.get("/").content.decode()
+    assert "No runs yet" not in mine and "GRU on adding" in mine
+    assert (
+        "No runs yet" in Client().get("/").content.decode()
+    )  # another browser's runs stay private

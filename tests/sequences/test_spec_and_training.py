@@ -14,7 +14,11 @@ from sequences.train import MAX_LOGGED_POINTS, gradient_norms, train
 
 def spec(**training):
     return parse_spec(
-        {"dataset_options": {"length": 12}, "model": {"cell": "gru", "hidden": 8}, "training": {"steps": 40, "batch_size": 8, **training}}
+        {
+            "dataset_options": {"length": 12},
+            "model": {"cell": "gru", "hidden": 8},
+            "training": {"steps": 40, "batch_size": 8, **training},
+        }
     )
 
 

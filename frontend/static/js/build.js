@@ -77,6 +77,16 @@ function specFromForm() {
   return spec;
 }
 
+// "model.hidden" -> #hidden, "dataset_options.length" -> #option-length
+function markInvalid(field) {
+  const [group, name] = field.split(".");
+  const input = group === "dataset_options" ? $(`option-${name}`) : $(name || group);
+  if (!input) return;
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", "form-error");
+  input.focus();
+}
+
 async function submit(event) {
   event.preventDefault();
   const button = $("train");
@@ -84,12 +94,14 @@ async function submit(event) {
   button.disabled = true;
   button.textContent = "Starting…";
   error.hidden = true;
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
   try {
     const run = await api("/api/runs", { method: "POST", body: JSON.stringify(specFromForm()) });
     window.location.assign(run.url);
   } catch (failure) {
     error.textContent = failure.message;
     error.hidden = false;
+    for (const { field } of failure.details) markInvalid(field);
     button.disabled = false;
     button.textContent = "Train";
   }

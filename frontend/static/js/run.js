@@ -5,7 +5,6 @@ import { RunStream } from "./stream.js";
 const run = JSON.parse(document.getElementById("run").textContent);
 const $ = (id) => document.getElementById(id);
 const FINISHED = new Set(["completed", "failed", "cancelled", "diverged"]);
-const CELL_NAMES = { rnn: "Vanilla RNN", lstm: "LSTM", gru: "GRU" };
 const spec = run.spec;
 const totalSteps = run.progress.total_steps;
 let startedAt = null; // (time, step) of the first metrics seen live, for the ETA
@@ -13,7 +12,6 @@ let status = run.status;
 
 // --- heading ------------------------------------------------------------------------
 const model = spec.model;
-$("run-title").textContent = spec.name || `${CELL_NAMES[model.cell] || model.cell} on ${spec.dataset}`;
 $("run-summary").textContent =
   `${spec.paradigm} · ${model.layers} layer${model.layers > 1 ? "s" : ""} × ${model.hidden} units · ` +
   `${spec.training.steps} steps, batch ${spec.training.batch_size}, lr ${spec.training.lr}, seed ${spec.training.seed}`;

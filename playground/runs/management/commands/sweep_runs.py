@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Mark runs with a lapsed worker lease failed; with --loop, keep doing it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--loop", action="store_true", help="sweep every RUN_REAP_INTERVAL_SECONDS")
+        parser.add_argument(
+            "--loop", action="store_true", help="sweep every RUN_REAP_INTERVAL_SECONDS"
+        )
 
     def handle(self, *args, loop=False, **options):
         requeue_waiting()
@@ -36,7 +38,9 @@ def requeue_waiting() -> None:
     nothing across restarts, and a duplicate is harmless: only one worker can take a run."""
     from worker.tasks import train_run
 
-    waiting = Run.objects.filter(status="queued", created_at__lt=timezone.now() - timedelta(seconds=5))
+    waiting = Run.objects.filter(
+        status="queued", created_at__lt=timezone.now() - timedelta(seconds=5)
+    )
     for run_id in waiting.values_list("id", flat=True):
         try:
             train_run.delay(run_id)

@@ -1,0 +1,10 @@
+# One image for the web server, the worker and the sweeper (docker-compose.yml picks the command).
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+ENV DJANGO_SETTINGS_MODULE=playground.settings PYTHONUNBUFFERED=1
+RUN python manage.py collectstatic --no-input -v0
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]

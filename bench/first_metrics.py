@@ -1,0 +1,102 @@
+"""Time from POST /api/runs to the first metrics event on the run's WebSocket.
+
+The stack runs as `make run` starts it (web server, Celery worker, Redis), on a database
+of its own, with the worker warmed up by one run first. The bare figure is the same
+model's time to its first loss in a plain PyTorch loop in this process: what the
+playground adds on top is queueing, a process hop, the database and the socket.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from playground.stack.redis_server import free_port
+from playground.stack.supervisor import BASE_DIR, VAR_DIR, Stack
+from tests.conftest import Browserless
+from tests.events_client import EventClient
+
+RUNS = 10
+SPEC = {
+    "dataset": "adding",
+    "dataset_options": {"length": 50},
+    "model": {"cell": "lstm", "layers": 1, "hidden": 64},
+    "training": {"steps": 300, "batch_size": 32},
+}
+
+
+def bare_first_loss_seconds() -> float:
+    """A plain loop's time from nothing to its first loss value, for the same spec."""
+    from sequences.spec import parse_spec
+    from sequences.train import make_task
+
+    spec = parse_spec(SPEC)
+    started = time.perf_counter()
+    task = make_task(spec)
+    model = torch.nn.LSTM(2, 64, batch_first=True)
+    head = torch.nn.Linear(64, 1)
+    optimizer = torch.optim.Adam([*model.parameters(), *head.parameters()], lr=0.003)
+    x, y = task.sample(32, torch.Generator().manual_seed(0))
+    out, _ = model(x)
+    loss = torch.nn.functional.mse_loss(head(out[:, -1]), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    loss.item()
+    return time.perf_counter() - started
+
+
+def first_metrics_seconds(stack: Stack, client: Browserless) -> float:
+    started = time.perf_counter()
+    code, body = client.post("/api/runs", SPEC)
+    assert code == 201, body
+    watcher = EventClient(stack.url, body["id"])
+    watcher.until(lambda e: e["type"] == "metrics", timeout=60)
+    elapsed = time.perf_counter() - started
+    watcher.until_finished()  # the next run starts on an idle worker
+    watcher.close()
+    return elapsed
+
+
+def main() -> None:
+    database = VAR_DIR / "bench.sqlite3"
+    database.unlink(missing_ok=True)
+    env = {"DATABASE_URL": f"sqlite:///{database}", "DEBUG": "False"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=BASE_DIR, env={**os.environ, **env}, check=True,
+    )  # fmt: skip
+    stack = Stack(port=free_port(), env=env)
+    stack.start("worker", "web")
+    try:
+        stack.wait_ready()
+        client = Browserless(stack.url)
+        first_metrics_seconds(stack, client)  # warm the worker: imports, first allocations
+        samples = [first_metrics_seconds(stack, client) for _ in range(RUNS)]
+    finally:
+        stack.stop()
+    bare = statistics.median(bare_first_loss_seconds() for _ in range(RUNS))
+    median = statistics.median(samples)
+    report = {
+        "benchmark": "POST /api/runs -> first metrics event on the WebSocket (warm worker)",
+        "runs": RUNS,
+        "median_s": round(median, 4),
+        "min_s": round(min(samples), 4),
+        "max_s": round(max(samples), 4),
+        "bare_pytorch_first_loss_median_s": round(bare, 4),
+        "ratio_to_bare": round(median / bare, 1),
+        "device": "cpu",
+    }
+    print(json.dumps(report, indent=2))
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "first_metrics.json").write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
