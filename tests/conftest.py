@@ -2,7 +2,6 @@
 real Redis and the test database) and clients that talk to it as programs would."""
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -110,6 +109,3 @@ def slow_spec(steps: int = 4000) -> dict:
     spec = tiny_spec(steps=steps)
     spec["dataset_options"]["length"] = 30
     return spec
-
-
-os.environ.setdefault("PLAYGROUND_TESTS", "1")

@@ -49,9 +49,13 @@ def test_metrics_are_batched_to_at_most_about_five_events_a_second(live, stack):
     run_id = start(live, slow_spec(steps=1500))
     events = EventClient(stack.url, run_id).until_finished()
     metrics = [e for e in events if e["type"] == "metrics"]
-    assert len(metrics) >= 2
+    assert len(metrics) >= 3
     gaps = [b["time"] - a["time"] for a, b in zip(metrics, metrics[1:], strict=False)]
-    assert min(gaps) > 0.1, gaps  # flushed every 0.2 s, never per step
+    # At most one event every 0.2 s while training; only the closing flush, when training
+    # ends, never waits.
+    assert min(gaps[:-1]) > 0.15, gaps
+    duration = metrics[-1]["time"] - metrics[0]["time"]
+    assert len(metrics) <= 5 * duration + 2
     assert sum(len(e["points"]) for e in metrics) > len(metrics)  # several points per event
 
 

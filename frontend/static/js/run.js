@@ -55,7 +55,8 @@ function showStatus(newStatus, message) {
   const badge = $("status");
   badge.textContent = newStatus;
   badge.className = `badge status-${newStatus}`;
-  $("status-message").textContent = message || "";
+  const waiting = newStatus === "queued" ? "Waiting for a free worker…" : "";
+  $("status-message").textContent = message || waiting;
   const cancel = $("cancel");
   if (cancel) cancel.hidden = FINISHED.has(newStatus);
   if (FINISHED.has(newStatus)) $("eta").textContent = "";
@@ -102,7 +103,8 @@ const renderers = {
 
 const stream = new RunStream(`/ws/runs/${run.id}/`, {
   onEvent: (event) => {
-    const live = event.time > Date.now() / 1000 - 5; // replayed history gives no ETA
+    // Replayed history gives no ETA; "recent" assumes the browser's clock roughly agrees.
+    const live = event.time > Date.now() / 1000 - 5;
     (renderers[event.type] || (() => {}))(event, live);
     document.body.dataset.lastSeq = event.seq;
   },
