@@ -1,0 +1,76 @@
+"""What `make run` starts: an embedded Redis when none answers, then the worker, the web
+server and the sweeper; Ctrl-C stops every one of them."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from playground.stack.redis_server import free_port
+from playground.stack.supervisor import BASE_DIR
+
+pytestmark = pytest.mark.stack
+
+
+def pgrep(*args: str) -> list[str]:
+    return subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()
+
+
+def command_line(pid: str) -> str:
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().replace(b"\0", b" ").decode()
+
+
+def wait_for_line(log, text: str, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    while text not in (output := log.read_text()):
+        assert time.monotonic() < deadline, output
+        time.sleep(0.2)
+    return output
+
+
+def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything(tmp_path):
+    port, dead_redis_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        # A database of its own: its sweeper must not queue other tests' runs again.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'launcher.sqlite3'}",
+        "REDIS_URL": f"redis://127.0.0.1:{dead_redis_port}/0",
+    }
+    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
+    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
+    log = tmp_path / "launcher.log"
+    with open(log, "w") as out:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "playground.stack"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        output = wait_for_line(log, "ready at")
+        assert "started an embedded one" in output, output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as answer:
+            assert json.load(answer) == {"ok": True, "redis": True, "workers": 1}
+        # Each child leads a process group of its own (Celery's pool processes join it).
+        children = pgrep("-P", str(launcher.pid))
+        commands = " | ".join(command_line(pid) for pid in children)
+        for expected in (
+            f"-p {port} playground.asgi",
+            f"worker-{port}@",
+            "sweep_runs",
+            "redis-server",
+        ):
+            assert expected in commands, commands
+        assert len(pgrep("-g", ",".join(children))) > len(children)  # the worker's pool, too
+
+        launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        assert launcher.wait(timeout=30) == 0
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+    assert pgrep("-g", ",".join(children)) == [], "processes outlived the launcher"
