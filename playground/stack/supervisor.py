@@ -4,6 +4,7 @@ Each child gets its own process group, so stopping one stops its children too
 (Celery's pool processes), and nothing is left running after Ctrl-C.
 """
 
+import ctypes
 import json
 import os
 import signal
@@ -57,7 +58,11 @@ class Stack:
         commands = self.commands()
         for name in names or commands:
             self.processes[name] = subprocess.Popen(
-                commands[name], cwd=BASE_DIR, env=self.env, start_new_session=True
+                commands[name],
+                cwd=BASE_DIR,
+                env=self.env,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
             )
 
     def stop(self, *names: str, timeout: float = 10) -> None:
@@ -115,6 +120,13 @@ class Stack:
             if process.poll() is not None:
                 return name
         return None
+
+
+def die_with_parent() -> None:
+    """Ask Linux to TERM this child when the launcher dies, even by SIGKILL, so a crashed
+    launcher leaves nothing running (PR_SET_PDEATHSIG; a no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 def signal_group(process: subprocess.Popen, signum: int) -> None:

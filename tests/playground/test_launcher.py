@@ -71,6 +71,38 @@ def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything
         launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert launcher.wait(timeout=30) == 0
     finally:
-        if launcher.poll() is None:
-            launcher.kill()
+        if launcher.poll() is None:  # a failed assertion above: still stop it the proper way
+            launcher.send_signal(signal.SIGINT)
+            launcher.wait(timeout=30)
     assert pgrep("-g", ",".join(children)) == [], "processes outlived the launcher"
+
+
+def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
+        "CELERY_QUEUE": f"launcher-test-{port}",  # never take the other tests' runs
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+    log = tmp_path / "launcher.log"
+    with open(log, "w") as out:
+        launcher = subprocess.Popen(
+            [sys.executable, "-m", "playground.stack"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    wait_for_line(log, "ready at")
+    children = pgrep("-P", str(launcher.pid))
+    assert len(children) == 3  # worker, web server, sweeper (Redis answered already)
+    launcher.kill()  # SIGKILL: no chance to stop anything itself
+    launcher.wait()
+    deadline = time.monotonic() + 30
+    while pgrep("-g", ",".join(children)):
+        assert time.monotonic() < deadline, "processes outlived a killed launcher"
+        time.sleep(0.3)
