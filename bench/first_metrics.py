@@ -33,7 +33,7 @@ SPEC = {
 def bare_first_loss_seconds() -> float:
     """A plain loop's time from nothing to its first loss value, for the same spec."""
     from sequences.spec import parse_spec
-    from sequences.train import make_task
+    from sequences.tasks import make_task
 
     spec = parse_spec(SPEC)
     started = time.perf_counter()
@@ -41,7 +41,8 @@ def bare_first_loss_seconds() -> float:
     model = torch.nn.LSTM(2, 64, batch_first=True)
     head = torch.nn.Linear(64, 1)
     optimizer = torch.optim.Adam([*model.parameters(), *head.parameters()], lr=0.003)
-    x, y = task.sample(32, torch.Generator().manual_seed(0))
+    batch = task.sample(32, torch.Generator().manual_seed(0))
+    x, y = batch.x, batch.y
     out, _ = model(x)
     loss = torch.nn.functional.mse_loss(head(out[:, -1]), y)
     optimizer.zero_grad()

@@ -1,21 +1,28 @@
-"""Size of a model before it is built: parameters and activation memory."""
+"""Size of a model before it is built: exact parameters, rough activation memory."""
 
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per recurrent layer
-
-
-def estimate_parameters(model, input_size: int, output_size: int) -> int:
-    """Exactly the parameter count of the recurrent model that `models.build_model` makes."""
-    gates = GATES[model.cell]
-    total = 0
-    for layer in range(model.layers):
-        layer_input = input_size if layer == 0 else model.hidden
-        total += gates * model.hidden * (layer_input + model.hidden)  # W_ih and W_hh
-        total += 2 * gates * model.hidden  # b_ih and b_hh
-    total += model.hidden * output_size + output_size  # the head
-    return total
+import torch
 
 
-def estimate_activation_bytes(model, batch_size: int, length: int) -> int:
-    """Rough float32 bytes kept for backward in one step: gate pre-activations and states."""
-    per_step = (GATES[model.cell] + 2) * model.hidden * model.layers
-    return 4 * per_step * batch_size * length
+def exact_parameters(spec, signature) -> int:
+    """Build the model on the meta device (shapes, no memory) and count."""
+    from sequences.models import build_model
+
+    with torch.device("meta"):
+        model = build_model(spec, signature)
+    return sum(p.numel() for p in model.parameters())
+
+
+GATES = {"rnn": 1, "lstm": 4, "gru": 3, "transformer": 8, "bow": 1}  # saved tensors per unit
+
+
+def estimate_activation_bytes(spec, signature) -> int:
+    """Rough float32 bytes kept for backward in one step."""
+    m, batch = spec.model, spec.training.batch_size
+    steps = signature.length + (
+        signature.target_length if spec.paradigm in ("seq2seq", "one-to-many") else 0
+    )
+    per_step = (GATES[m.cell] + 2) * m.hidden * m.layers * (2 if m.bidirectional else 1)
+    total = per_step * batch * steps
+    if m.cell == "transformer":  # attention weights: heads x T x T per layer
+        total += m.heads * batch * m.layers * (signature.length**2 + signature.target_length**2)
+    return 4 * total

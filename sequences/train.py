@@ -1,5 +1,6 @@
 """The training loop: one flat loop over steps, logging only at its interval."""
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -7,13 +8,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import torch
+from torch.optim.lr_scheduler import LambdaLR
 
-from sequences.datasets import CATALOG
+from sequences.batch import IGNORE, Batch
 from sequences.models import build_model
+from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, make_optimizer
 from sequences.reporting import NullReporter, Reporter, never
+from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
-MAX_VALIDATIONS = 25  # validation passes per run; each costs about two training steps
+MAX_VALIDATIONS = 25  # validation passes per run
+VALIDATION_CHUNK = 512  # sequences per validation forward pass, to bound its memory
 
 
 @dataclass
@@ -21,11 +26,7 @@ class Outcome:
     status: Literal["completed", "cancelled", "diverged"]
     result: dict = field(default_factory=dict)
     message: str = ""
-
-
-def make_task(spec):
-    """The data a spec trains on, generated from its seed."""
-    return CATALOG[spec.dataset].make(spec.dataset_options, spec.training.seed)
+    model: torch.nn.Module | None = field(default=None, repr=False)  # as training left it
 
 
 def default_device() -> str:
@@ -47,7 +48,7 @@ def gradient_norms(model: torch.nn.Module) -> tuple[float, dict[str, float]]:
     groups: dict[str, list[torch.Tensor]] = {}
     for name, parameter in model.named_parameters():
         if parameter.grad is not None:
-            groups.setdefault(layer_of(name), []).append(parameter.grad.detach().norm())
+            groups.setdefault(layer_of(name), []).append(parameter.grad.detach().float().norm())
     names = list(groups)
     norms = torch.stack([torch.linalg.vector_norm(torch.stack(groups[n])) for n in names])
     total = torch.linalg.vector_norm(norms)
@@ -56,18 +57,43 @@ def gradient_norms(model: torch.nn.Module) -> tuple[float, dict[str, float]]:
 
 
 def layer_of(parameter_name: str) -> str:
-    """'rnn.weight_hh_l1' -> 'rnn.l1'; 'head.bias' -> 'head'."""
-    module, _, leaf = parameter_name.rpartition(".")
-    suffix = leaf.rsplit("_", 1)[-1]
-    return f"{module}.{suffix}" if suffix.startswith("l") and suffix[1:].isdigit() else module
+    """'rnn.weight_hh_l1' -> 'rnn.l1'; 'blocks.0.ff.0.weight' -> 'blocks.0'; 'head.bias' -> 'head'."""
+    parts = parameter_name.split(".")
+    leaf = parts[-1].rsplit("_", 1)[-1]
+    if leaf.startswith("l") and leaf[1:].isdigit():  # a fused recurrent module's layer
+        return ".".join(parts[:-1] + [leaf])
+    if len(parts) > 2 and parts[1].isdigit():  # a numbered block
+        return ".".join(parts[:2])
+    return parts[0]
+
+
+def precision_context(training, device: str):
+    """bf16 autocast on CUDA when asked; plain fp32 otherwise."""
+    if training.precision == "bf16" and device.startswith("cuda"):
+        return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def evaluate(model, validation: Batch, signature, autocast) -> tuple[float, float | None]:
+    """Validation loss and, for classes and tokens, accuracy; in chunks, in eval mode."""
     model.eval()
-    _, loss = model(x, y)
+    loss_sum, weight, correct, counted = 0.0, 0, 0, 0
+    for start in range(0, len(validation), VALIDATION_CHUNK):
+        rows = slice(start, start + VALIDATION_CHUNK)
+        x, y = validation.x[rows], validation.y[rows]
+        lengths = None if validation.lengths is None else validation.lengths[rows]
+        with autocast():
+            output, loss = model(x, y, lengths)
+        loss_sum += loss.float() * len(x)
+        weight += len(x)
+        if signature.outputs in ("classes", "tokens"):
+            real = y != IGNORE
+            correct += ((output.argmax(dim=-1) == y) & real).sum()
+            counted += real.sum()
     model.train()
-    return loss.item()  # CPU-GPU sync point
+    accuracy = (correct / counted).item() if counted else None  # CPU-GPU sync point
+    return (loss_sum / weight).item(), accuracy
 
 
 def train(
@@ -80,46 +106,56 @@ def train(
     """Train the model a spec describes; report at the logging interval; stop when asked."""
     device = device or default_device()
     task = task if task is not None else make_task(spec)
-    steps, batch_size, lr = spec.training.steps, spec.training.batch_size, spec.training.lr
+    t = spec.training
+    steps = t.steps
 
-    torch.manual_seed(spec.training.seed)
-    model = build_model(spec.model, task).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(spec.training.seed)
-    val_x, val_y = (t.to(device) for t in task.validation)
+    torch.manual_seed(t.seed)
+    if device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels
+    model = build_model(spec, task.signature).to(device)
+    initialize(model, t.init)
+    parameters = list(model.parameters())
+    optimizer = make_optimizer(t, parameters)
+    schedule = LambdaLR(optimizer, lr_factor(t.schedule, steps))
+    autocast = precision_context(t, device)
+    generator = torch.Generator().manual_seed(t.seed)
+    validation = task.validation.to(device)
     log_every = logging_interval(steps)
     val_every = validation_interval(steps, log_every)
-    parameters = sum(p.numel() for p in model.parameters())
 
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0
     last: dict = {}
-    best_val = math.inf
+    best_val, stale_validations = math.inf, 0
     started = time.perf_counter()
 
-    def result(done_steps: int) -> dict:
+    def result(done_steps: int, **extra) -> dict:
         seconds = time.perf_counter() - started
         return {
             "steps": done_steps,
             "final_loss": last.get("loss"),
             "final_val_loss": last.get("val_loss"),
+            "final_val_accuracy": last.get("val_accuracy"),
             "best_val_loss": best_val if math.isfinite(best_val) else None,
-            "parameters": parameters,
+            "parameters": sum(p.numel() for p in parameters),
             "seconds": round(seconds, 3),
             "steps_per_second": round(done_steps / seconds, 2) if seconds > 0 else None,
             "device": device,
+            "precision": "bf16" if autocast is not contextlib.nullcontext else "fp32",
+            **extra,
         }
 
     for step in range(1, steps + 1):
         # 1. a fresh batch
-        x, y = task.sample(batch_size, generator)
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        batch = task.sample(t.batch_size, generator).to(device)
 
         # 2. forward and backward
-        _, loss = model(x, y)
+        with autocast():
+            _, loss = model(batch.x, batch.y, batch.lengths)
+            objective = loss + t.l1 * l1_penalty(model) if t.l1 else loss
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        loss_sum += loss.detach()
+        objective.backward()
+        loss_sum += loss.detach().float()
         summed += 1
 
         # 3. log, at the interval only: the one place the CPU waits for the GPU
@@ -127,23 +163,32 @@ def train(
             mean_loss = (loss_sum / summed).item()  # CPU-GPU sync point
             loss_sum.zero_()
             summed = 0
-            grad_norm, grad_norms = gradient_norms(model)
+            grad_norm, grad_norms = gradient_norms(model)  # before clipping: the real size
             if not (math.isfinite(mean_loss) and math.isfinite(grad_norm)):
                 message = (
                     f"Training diverged at step {step}: the loss is {mean_loss} and the "
-                    f"gradient norm {grad_norm}. Try a smaller learning rate."
+                    f"gradient norm {grad_norm}. Try a smaller learning rate or gradient clipping."
                 )
-                return Outcome("diverged", result(step), message)
+                return Outcome("diverged", result(step), message, model)
             last = {"step": step, "loss": mean_loss, "grad_norm": grad_norm}
-            last.update(grad_norms=grad_norms, lr=lr)
+            last.update(grad_norms=grad_norms, lr=schedule.get_last_lr()[0])
             if step % val_every == 0 or step == steps:
-                last["val_loss"] = evaluate(model, val_x, val_y)
-                best_val = min(best_val, last["val_loss"])
+                last["val_loss"], accuracy = evaluate(model, validation, task.signature, autocast)
+                if accuracy is not None:
+                    last["val_accuracy"] = accuracy
+                if last["val_loss"] < best_val:
+                    best_val, stale_validations = last["val_loss"], 0
+                else:
+                    stale_validations += 1
             reporter.metrics(dict(last))
+            if t.early_stopping and stale_validations >= t.early_stopping:
+                return Outcome("completed", result(step, stopped_early=True), model=model)
 
-        # 4. update, unless someone asked us to stop
+        # 4. clip and update, unless someone asked us to stop
+        clip_gradients(t, parameters)
         optimizer.step()
+        schedule.step()
         if should_stop():
-            return Outcome("cancelled", result(step), f"Cancelled at step {step}.")
+            return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)
 
-    return Outcome("completed", result(steps))
+    return Outcome("completed", result(steps), model=model)

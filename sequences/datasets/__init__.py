@@ -1,8 +1,14 @@
 """Built-in datasets, generated in code: nothing is downloaded."""
 
 from sequences.datasets.adding import ADDING
-from sequences.datasets.catalog import DatasetInfo, Shape
+from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.sentiment import SENTIMENT
+from sequences.datasets.series import MULTI_SINE, SINE, WAVE
+from sequences.datasets.symbols import COPY, REVERSE
+from sequences.datasets.text import TEXT
 
-CATALOG: dict[str, DatasetInfo] = {info.id: info for info in (ADDING,)}
+CATALOG: dict[str, DatasetInfo] = {
+    info.id: info for info in (ADDING, SENTIMENT, COPY, REVERSE, SINE, MULTI_SINE, WAVE, TEXT)
+}
 
-__all__ = ["CATALOG", "DatasetInfo", "Shape"]
+__all__ = ["CATALOG", "DatasetInfo", "Signature"]

@@ -10,7 +10,8 @@ baseline a model has to beat to show it learned anything.
 import torch
 from pydantic import Field
 
-from sequences.datasets.catalog import DatasetInfo, Shape
+from sequences.batch import Batch
+from sequences.datasets.catalog import DatasetInfo, Signature
 from sequences.strict import Strict
 
 VALIDATION_SIZE = 512
@@ -23,15 +24,12 @@ class AddingOptions(Strict):
 class AddingTask:
     """Samples fresh training batches; keeps one fixed validation set."""
 
-    input_size = 2
-    output_size = 1
-    loss = "mse"
-
     def __init__(self, length: int, seed: int):
         self.length = length
+        self.signature = Signature("values", 2, "values", 1, length)
         self.validation = self.sample(VALIDATION_SIZE, torch.Generator().manual_seed(seed + 7919))
 
-    def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    def sample(self, n: int, generator: torch.Generator) -> Batch:
         half = self.length // 2
         values = torch.rand(n, self.length, generator=generator)  # (n, T)
         first = torch.randint(0, half, (n,), generator=generator)
@@ -42,7 +40,7 @@ class AddingTask:
         markers[rows, second] = 1.0
         x = torch.stack([values, markers], dim=-1)  # (n, T, 2)
         y = (values * markers).sum(dim=1, keepdim=True)  # (n, 1)
-        return x, y
+        return Batch(x, y)
 
 
 ADDING = DatasetInfo(
@@ -57,6 +55,5 @@ ADDING = DatasetInfo(
         "options": {"length": "time steps per sequence (2 to 1000, default 50)"},
     },
     options=AddingOptions,
-    shape=lambda options: Shape(input_size=2, output_size=1, length=options["length"]),
-    make=lambda options, seed: AddingTask(options["length"], seed),
+    make=lambda options, paradigm, seed, val_split=0.2: AddingTask(options["length"], seed),
 )

@@ -10,13 +10,20 @@ Kind = Literal["text", "labelled-text", "series", "synthetic"]
 
 
 @dataclass(frozen=True)
-class Shape:
-    input_size: int  # features per time step
-    output_size: int  # values the model answers with
-    length: int  # time steps per sequence
+class Signature:
+    """What flows in and out of a task, for one paradigm: enough to size a model."""
+
+    inputs: Literal["tokens", "values"]
+    input_size: int  # vocabulary size (with PAD) or features per step
+    outputs: Literal["classes", "values", "tokens"]
+    output_size: int  # classes, value features, or output vocabulary size
+    length: int  # longest input, in steps
+    target_length: int = 1  # output steps (1 for *-to-one)
+    causal: bool = False  # may a step see the future? (language models: no)
+    bos: int | None = None  # the decoder's start token (token outputs of one-to-many, seq2seq)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one entry per dataset
 class DatasetInfo:
     id: str
     name: str
@@ -24,8 +31,7 @@ class DatasetInfo:
     paradigms: tuple[str, ...]
     summary: dict
     options: type[Strict]  # validates dataset_options
-    shape: Callable[[dict], Shape]  # from validated options
-    make: Callable[[dict, int], object]  # (options, seed) -> task
+    make: Callable[..., object]  # (options, paradigm, seed, val_split) -> task
 
     def describe(self) -> dict:
         """The dataset as the API shows it."""

@@ -24,7 +24,10 @@ def test_creating_a_run_answers_its_links_and_records_queued_as_event_1(client):
     assert len(body["id"]) >= 22  # 128 random bits
     run = client.get(f"/api/runs/{body['id']}").json()
     assert run["progress"] == {"step": 0, "total_steps": 20}
-    assert run["spec"]["model"] == {"cell": "gru", "layers": 1, "hidden": 8}  # defaults filled in
+    assert run["spec"]["model"]["cell"] == "gru" and run["spec"]["model"]["hidden"] == 8
+    assert (
+        run["spec"]["model"]["layers"] == 1 and run["spec"]["paradigm"] == "many-to-one"
+    )  # defaults
     stored = client.get(f"/api/runs/{body['id']}/events?after=0").json()
     assert stored == {"status": "queued", "events": [stored["events"][0]]}
     assert stored["events"][0]["seq"] == 1 and stored["events"][0]["status"] == "queued"
@@ -109,6 +112,9 @@ def test_the_datasets_list_has_the_adding_problem(client):
     adding = datasets["adding"]
     assert adding["builtin"] is True and adding["kind"] == "synthetic"
     assert adding["paradigms"] == ["many-to-one"]
+    assert set(datasets["sentiment"]["paradigms"]) == {"many-to-one", "one-to-one"}
+    served = {p for d in datasets.values() for p in d["paradigms"]}
+    assert served == {"one-to-one", "one-to-many", "many-to-one", "many-to-many", "seq2seq"}
 
 
 @pytest.mark.django_db

@@ -1,0 +1,89 @@
+"""A small generated story corpus for a character-level language model (many-to-many).
+
+The text comes from a tiny grammar written here, so nothing is downloaded, and it has
+structure a model can learn at every scale: spelling, words, phrases, sentences.
+"""
+
+import random
+
+import torch
+from pydantic import Field
+
+from sequences.batch import Batch
+from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.strict import Strict
+
+SUBJECTS = ["the cat", "a dog", "the little bird", "my friend", "the old man", "a child",
+            "the fox", "her sister", "the baker", "a tired horse"]  # fmt: skip
+VERBS = ["sat on", "looked at", "ran to", "jumped over", "sang to", "found", "painted",
+         "walked past", "dreamed of", "waited by"]  # fmt: skip
+OBJECTS = ["the mat", "a tree", "the river", "the moon", "a red box", "the garden",
+           "the bridge", "an open door", "the hill", "a quiet lake"]  # fmt: skip
+ENDINGS = [".", " and smiled.", " in the morning.", " at night.", " again.", " for a while."]
+MAX_VALIDATION_WINDOWS = 256
+
+
+class TextOptions(Strict):
+    length: int = Field(64, ge=4, le=512)  # characters per training window
+    characters: int = Field(30_000, ge=2_000, le=500_000)  # size of the generated corpus
+
+
+def story(characters: int, rng: random.Random) -> str:
+    pick = rng.choice
+    sentences, size = [], 0
+    while size < characters:
+        s = f"{pick(SUBJECTS)} {pick(VERBS)} {pick(OBJECTS)}{pick(ENDINGS)}"
+        s = s[0].upper() + s[1:]
+        sentences.append(s)
+        size += len(s) + 1
+    return " ".join(sentences)[:characters]
+
+
+class CharLanguageTask:
+    """Windows of text; the target is the same window shifted one character on."""
+
+    def __init__(self, length: int, characters: int, seed: int, val_split: float):
+        text = story(characters, random.Random(seed))
+        self.vocab = ["<pad>", *sorted(set(text))]
+        index = {c: i for i, c in enumerate(self.vocab)}
+        ids = torch.tensor([index[c] for c in text])
+        split = int(len(ids) * (1 - val_split))
+        self.length, self.train_ids, val_ids = length, ids[:split], ids[split:]
+        self.signature = Signature(
+            "tokens", len(self.vocab), "tokens", len(self.vocab), length, length, causal=True
+        )
+        starts = torch.arange(0, len(val_ids) - length - 1, length)[:MAX_VALIDATION_WINDOWS]
+        self.validation = self.windows(val_ids, starts)
+
+    def windows(self, ids: torch.Tensor, starts: torch.Tensor) -> Batch:
+        offsets = starts[:, None] + torch.arange(self.length + 1)  # (n, T+1)
+        chunk = ids[offsets]
+        return Batch(chunk[:, :-1], chunk[:, 1:])
+
+    def sample(self, n: int, generator: torch.Generator) -> Batch:
+        starts = torch.randint(0, len(self.train_ids) - self.length - 1, (n,), generator=generator)
+        return self.windows(self.train_ids, starts)
+
+    def decode(self, ids) -> str:
+        return "".join(self.vocab[i] for i in ids if i > 0)
+
+
+TEXT = DatasetInfo(
+    id="stories",
+    name="Tiny stories (characters)",
+    kind="text",
+    paradigms=("many-to-many",),
+    summary={
+        "description": "A generated corpus of simple sentences: predict each next character, "
+        "then let the model write its own.",
+        "task": "language modelling",
+        "options": {
+            "length": "characters per training window (4 to 512, default 64)",
+            "characters": "size of the generated corpus (default 30,000)",
+        },
+    },
+    options=TextOptions,
+    make=lambda options, paradigm, seed, val_split=0.1: CharLanguageTask(
+        options["length"], options["characters"], seed, val_split
+    ),
+)

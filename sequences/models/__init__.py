@@ -1,0 +1,67 @@
+"""Models. Every model answers the same call: forward(x, targets=None, lengths=None)
+-> (output, loss). Choosing one is the `if` chain in build_model."""
+
+from sequences.models.bow import BagOfWords
+from sequences.models.recurrent import RecurrentNet
+from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
+from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+
+RECURRENT = ("rnn", "lstm", "gru")
+
+
+def build_model(spec, signature):
+    """The model a spec describes, sized for its task's signature."""
+    cell, paradigm = spec.model.cell, spec.paradigm
+    if cell == "bow":
+        return BagOfWords(spec, signature)
+    if cell == "transformer" and paradigm == "seq2seq":
+        return TransformerSeq2Seq(spec, signature)
+    if cell == "transformer":
+        return TransformerNet(spec, signature)
+    if paradigm == "seq2seq":
+        return RecurrentSeq2Seq(spec, signature)
+    if paradigm == "one-to-many":
+        return RecurrentOneToMany(spec, signature)
+    return RecurrentNet(spec, signature)  # one-to-one, many-to-one, many-to-many
+
+
+def why_not(spec, signature) -> tuple[str, str] | None:
+    """(field, reason) when this combination cannot be built, else None."""
+    m, paradigm = spec.model, spec.paradigm
+    if m.cell == "bow" and (paradigm != "one-to-one" or signature.inputs != "tokens"):
+        return "model.cell", (
+            "bow, the bag-of-words baseline, reads a whole sentence as one bag of words: it needs "
+            "a dataset of words (like sentiment) and the one-to-one paradigm"
+        )
+    if m.cell != "bow" and paradigm == "one-to-one" and signature.length > 1:
+        return "model.cell", (
+            "one-to-one reads a single input, and a whole sentence as one input is a bag of its "
+            "words: choose bow here, or many-to-one to read it word by word"
+        )
+    if m.cell == "transformer" and paradigm in ("one-to-one", "one-to-many"):
+        return "model.cell", (
+            f"a transformer attends across a sequence; {paradigm} has a single input. "
+            "Use a recurrent cell"
+        )
+    if m.cell == "transformer" and m.hidden % m.heads:
+        return "model.heads", f"the width {m.hidden} must divide into {m.heads} heads evenly"
+    if m.activation != "tanh" and m.cell != "rnn":
+        return "model.activation", "only the vanilla RNN has a choice of activation"
+    if m.bidirectional and (m.cell not in RECURRENT or paradigm in ("one-to-one", "one-to-many")):
+        return (
+            "model.bidirectional",
+            "bidirectional reading needs a recurrent cell reading a sequence",
+        )
+    if m.bidirectional and signature.causal:
+        return "model.bidirectional", (
+            "this task predicts each next step, so reading backwards would show the model the answer"
+        )
+    if m.attention and (m.cell not in RECURRENT or paradigm != "seq2seq"):
+        return "model.attention", "attention over encoder states is for recurrent seq2seq decoders"
+    if spec.training.teacher_forcing < 1 and (
+        paradigm not in ("seq2seq", "one-to-many") or m.cell == "transformer"
+    ):
+        return "training.teacher_forcing", (
+            "teacher forcing below 1 applies to recurrent decoders (seq2seq and one-to-many)"
+        )
+    return None

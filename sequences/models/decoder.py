@@ -1,0 +1,79 @@
+"""A recurrent decoder: writes a sequence step by step from an initial state.
+
+Each step reads the previous output: the true one (teacher forcing) or its own guess.
+With full teacher forcing in training every input is known up front, so the fused
+module runs all steps at once; otherwise it runs one step at a time.
+"""
+
+import torch
+from torch import nn
+
+from sequences.batch import IGNORE, PAD
+from sequences.models.inputs import output_input_layer
+from sequences.models.recurrent import recurrent_layer
+
+
+class LuongAttention(nn.Module):
+    """Global attention (Luong et al. 2015): each decoder state scores every encoder state,
+    and the softmax-weighted sum of encoder states joins the decoder state."""
+
+    def __init__(self, hidden: int, memory_size: int):
+        super().__init__()
+        self.score = nn.Linear(hidden, memory_size, bias=False)  # "general" score: h W m
+        self.combine = nn.Linear(hidden + memory_size, hidden)
+
+    def forward(self, out, memory, memory_mask):
+        scores = self.score(out) @ memory.transpose(1, 2)  # (B, T', S)
+        if memory_mask is not None:
+            scores = scores.masked_fill(~memory_mask[:, None, :], float("-inf"))
+        weights = scores.softmax(dim=-1)  # each row sums to 1 over real encoder steps
+        context = weights @ memory  # (B, T', M)
+        return torch.tanh(self.combine(torch.cat([context, out], dim=-1)))  # (B, T', H)
+
+
+class Decoder(nn.Module):
+    def __init__(self, spec, signature, memory_size: int | None = None):
+        super().__init__()
+        self.signature = signature
+        self.teacher_forcing = spec.training.teacher_forcing
+        self.reads = output_input_layer(signature, spec.model)
+        self.rnn = recurrent_layer(spec.model, self.reads.size, bidirectional=False)
+        self.attention = LuongAttention(spec.model.hidden, memory_size) if memory_size else None
+        self.head = nn.Linear(spec.model.hidden, signature.output_size)
+
+    def start(self, batch_size: int, device) -> torch.Tensor:
+        """The first step's input: the start token, or zeros for values."""
+        if self.signature.outputs == "tokens":
+            return torch.full((batch_size, 1), self.signature.bos, dtype=torch.long, device=device)
+        return torch.zeros(batch_size, 1, self.signature.output_size, device=device)
+
+    def project(self, out, memory, memory_mask):
+        if self.attention is not None:
+            out = self.attention(out, memory, memory_mask)
+        return self.head(out)  # (B, T', O)
+
+    def own_guess(self, output):
+        return output.argmax(dim=-1) if self.signature.outputs == "tokens" else output
+
+    def forward(self, state, batch_size, steps, targets=None, memory=None, memory_mask=None):
+        device = (memory if memory is not None else self.head.weight).device
+        start = self.start(batch_size, device)
+        forcing = targets is not None and self.training
+        if forcing and self.teacher_forcing >= 1.0:
+            previous = targets[:, :-1]
+            if self.signature.outputs == "tokens":
+                previous = previous.masked_fill(previous == IGNORE, PAD)
+            inputs = torch.cat([start, previous], dim=1)  # (B, T', ...): shifted right by one
+            out, _ = self.rnn(self.reads(inputs), state)  # every step at once
+            return self.project(out, memory, memory_mask)
+        outputs, previous = [], start
+        for t in range(steps):
+            out, state = self.rnn(self.reads(previous), state)  # (B, 1, H)
+            output = self.project(out, memory, memory_mask)  # (B, 1, O)
+            outputs.append(output)
+            previous = self.own_guess(output).detach()
+            if forcing and torch.rand(()) < self.teacher_forcing:  # this step reads the truth
+                previous = targets[:, t : t + 1]
+                if self.signature.outputs == "tokens":
+                    previous = previous.masked_fill(previous == IGNORE, PAD)
+        return torch.cat(outputs, dim=1)  # (B, T', O)

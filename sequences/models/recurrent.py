@@ -1,0 +1,64 @@
+"""Recurrent models on torch's fused modules: one-to-one, many-to-one, many-to-many."""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from sequences.models.inputs import input_layer
+from sequences.models.losses import task_loss
+
+
+def recurrent_layer(model, input_size: int, bidirectional: bool | None = None) -> nn.RNNBase:
+    """The fused stack a spec describes: h_t = f(W_ih x_t + W_hh h_{t-1} + b), per cell."""
+    options = dict(
+        num_layers=model.layers,
+        batch_first=True,
+        dropout=model.dropout if model.layers > 1 else 0.0,  # between layers only
+        bidirectional=model.bidirectional if bidirectional is None else bidirectional,
+    )
+    if model.cell == "rnn":
+        return nn.RNN(input_size, model.hidden, nonlinearity=model.activation, **options)
+    if model.cell == "lstm":
+        return nn.LSTM(input_size, model.hidden, **options)
+    if model.cell == "gru":
+        return nn.GRU(input_size, model.hidden, **options)
+    raise ValueError(f"not a recurrent cell: {model.cell!r}")
+
+
+def run_packed(rnn: nn.RNNBase, x: torch.Tensor, lengths, state=None):
+    """Run `rnn` over padded x; with lengths, padding is packed away so it never counts."""
+    if lengths is None:
+        return rnn(x, state)
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    out, state = rnn(packed, state)
+    out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+    return out, state
+
+
+def top_layer_final(state, directions: int) -> torch.Tensor:
+    """(B, directions * H): the last layer's final hidden state (at each sequence's true end)."""
+    h = state[0] if isinstance(state, tuple) else state  # LSTM state is (h, c)
+    top = h[-directions:]  # (directions, B, H)
+    return top.transpose(0, 1).reshape(top.shape[1], -1)
+
+
+class RecurrentNet(nn.Module):
+    """Reads a sequence with a fused recurrent stack; answers at the end or at every step."""
+
+    def __init__(self, spec, signature):
+        super().__init__()
+        self.signature = signature
+        self.per_step = spec.paradigm == "many-to-many"
+        self.directions = 2 if spec.model.bidirectional else 1
+        self.inputs = input_layer(signature, spec.model)
+        self.rnn = recurrent_layer(spec.model, self.inputs.size)
+        self.head = nn.Linear(self.directions * spec.model.hidden, signature.output_size)
+
+    def forward(self, x, targets=None, lengths=None):
+        h = self.inputs(x)  # (B, T, E)
+        out, state = run_packed(self.rnn, h, lengths)  # out: (B, T, D*H)
+        if self.per_step:
+            output = self.head(out)  # (B, T, O): an answer at every step
+        else:
+            output = self.head(top_layer_final(state, self.directions))  # (B, O)
+        return output, task_loss(self.signature, output, targets)

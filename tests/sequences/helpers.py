@@ -1,0 +1,26 @@
+"""Small specs for fast tests."""
+
+from sequences.spec import parse_spec
+
+
+def small(dataset="adding", paradigm=None, cell="gru", model=None, training=None, options=None):
+    from sequences.datasets import CATALOG
+
+    paradigm = paradigm or CATALOG[dataset].paradigms[0]
+    return parse_spec(
+        {
+            "dataset": dataset,
+            "paradigm": paradigm,
+            "dataset_options": options or {},
+            "model": {"cell": cell, "hidden": 16, **(model or {})},
+            "training": {"steps": 40, "batch_size": 8, **(training or {})},
+        }
+    )
+
+
+class Recorder:
+    def __init__(self):
+        self.points = []
+
+    def metrics(self, point):
+        self.points.append(point)

@@ -1,0 +1,154 @@
+"""The training loop: logging, determinism, stopping, divergence, knobs."""
+
+import itertools
+
+import pytest
+import torch
+
+from sequences.datasets.adding import AddingTask
+from sequences.models import build_model
+from sequences.spec import SpecError
+from sequences.train import MAX_LOGGED_POINTS, gradient_norms, train
+from tests.sequences.helpers import Recorder, small
+
+
+def test_training_reports_every_step_it_logs_and_completes():
+    recorder = Recorder()
+    outcome = train(small(options={"length": 12}), reporter=recorder)
+    assert outcome.status == "completed"
+    assert [p["step"] for p in recorder.points] == list(range(1, 41))
+    assert recorder.points[-1]["val_loss"] == outcome.result["final_val_loss"]
+    assert set(recorder.points[0]["grad_norms"]) == {"rnn.l0", "head"}
+    assert outcome.result["parameters"] > 0 and outcome.result["steps"] == 40
+
+
+def test_a_long_run_logs_a_bounded_number_of_points():
+    recorder = Recorder()
+    train(small(options={"length": 5}, training={"steps": 1203}), reporter=recorder)
+    assert len(recorder.points) <= MAX_LOGGED_POINTS + 1
+    assert recorder.points[-1]["step"] == 1203
+
+
+@pytest.mark.parametrize(
+    "dataset, cell, training",
+    [
+        ("adding", "gru", {}),
+        ("sentiment", "transformer", {"optimizer": "adamw", "schedule": "warmup"}),
+        ("copy", "lstm", {"teacher_forcing": 0.5}),
+        ("stories", "rnn", {"optimizer": "sgd", "schedule": "cosine", "l1": 0.0001}),
+    ],
+)
+def test_the_same_spec_and_seed_give_the_same_losses(dataset, cell, training):
+    runs = []
+    for seed in (5, 5, 6):
+        recorder = Recorder()
+        train(
+            small(dataset, cell=cell, training={"seed": seed, "steps": 15, **training}),
+            reporter=recorder,
+        )
+        runs.append([p["loss"] for p in recorder.points])
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+def test_training_stops_when_asked():
+    calls = itertools.count(1)
+    outcome = train(small(training={"steps": 1000}), should_stop=lambda: next(calls) >= 7)
+    assert outcome.status == "cancelled"
+    assert outcome.result["steps"] == 7
+
+
+class BlowsUpAt(AddingTask):
+    """Adding data whose targets become infinite from a given batch on."""
+
+    def __init__(self, step):
+        self.batches, self.step = 0, step + 1  # the validation set is drawn first
+        super().__init__(length=12, seed=0)
+
+    def sample(self, n, generator):
+        self.batches += 1
+        batch = super().sample(n, generator)
+        if self.batches >= self.step:
+            batch.y = batch.y * float("inf")
+        return batch
+
+
+def test_a_non_finite_loss_ends_the_run_as_diverged_with_step_and_norm():
+    outcome = train(small(training={"steps": 100}), task=BlowsUpAt(step=23))
+    assert outcome.status == "diverged", outcome
+    assert outcome.result["steps"] == 23
+    assert "diverged at step 23" in outcome.message
+    assert "gradient norm" in outcome.message
+
+
+def test_gradient_norms_add_up_to_the_total():
+    spec = small()
+    task = AddingTask(length=5, seed=0)
+    model = build_model(spec, task.signature)
+    model(task.validation.x, task.validation.y)[1].backward()
+    total, per_layer = gradient_norms(model)
+    assert total == pytest.approx(sum(v**2 for v in per_layer.values()) ** 0.5, rel=1e-5)
+
+
+def test_early_stopping_ends_a_run_that_stopped_improving():
+    # A tanh RNN on long adding sequences plateaus at the baseline: nothing left to wait for.
+    spec = small(
+        "adding", cell="rnn", options={"length": 60}, training={"steps": 5000, "early_stopping": 2}
+    )
+    outcome = train(spec)
+    assert outcome.status == "completed" and outcome.result["stopped_early"] is True
+    assert outcome.result["steps"] < 5000
+
+
+def test_epochs_become_steps_for_fixed_datasets_only():
+    spec = small(
+        "sentiment",
+        "many-to-one",
+        "lstm",
+        training={"epochs": 2, "batch_size": 40},
+        options={"size": 1000},
+    )
+    assert spec.training.steps == 40  # 800 training sentences, twice, 40 at a time
+    with pytest.raises(SpecError) as refused:
+        small("adding", training={"epochs": 2})
+    assert refused.value.details[0]["field"] == "training.epochs"
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine", "step", "warmup"])
+def test_the_learning_rate_follows_its_schedule(schedule):
+    recorder = Recorder()
+    train(small(training={"steps": 30, "lr": 0.01, "schedule": schedule}), reporter=recorder)
+    rates = [p["lr"] for p in recorder.points]
+    if schedule == "constant":
+        assert set(rates) == {0.01}
+    else:
+        assert rates[-1] < 0.01 and max(rates) <= 0.01 + 1e-12
+
+
+@pytest.mark.parametrize("init", ["xavier", "orthogonal", "identity"])
+def test_initialization_schemes_set_the_recurrent_weights(init):
+    spec = small(cell="rnn", model={"activation": "relu"}, training={"init": init, "steps": 1})
+    from sequences.optim import initialize
+
+    model = build_model(spec, AddingTask(5, 0).signature)
+    initialize(model, init)
+    w_hh = model.rnn.weight_hh_l0.detach()
+    if init == "identity":
+        assert torch.equal(w_hh, torch.eye(16))  # IRNN
+    elif init == "orthogonal":
+        assert torch.allclose(w_hh @ w_hh.T, torch.eye(16), atol=1e-5)
+    assert torch.all(model.rnn.bias_hh_l0 == 0)
+
+
+def weight_size(**training) -> float:
+    outcome = train(small(training={"steps": 300, "lr": 0.01, **training}))
+    assert outcome.status == "completed"
+    return sum(p.abs().sum().item() for n, p in outcome.model.named_parameters() if "weight" in n)
+
+
+def test_weight_decay_and_l1_shrink_the_weights():
+    plain = weight_size()
+    decayed, sparse = weight_size(optimizer="adamw", weight_decay=0.5), weight_size(l1=0.01)
+    print(f"sum |w|: plain {plain:.1f}, weight decay {decayed:.1f}, l1 {sparse:.1f}")
+    assert decayed < 0.9 * plain
+    assert sparse < 0.9 * plain
