@@ -1,6 +1,15 @@
-"""`python -m bench` (what `make bench` runs): every benchmark, one after another."""
+"""`python -m bench` (what `make bench` runs): every benchmark, one after another;
+figures are printed and written to bench/results/."""
 
-from bench import first_metrics
+import json
+from pathlib import Path
+
+from bench import first_metrics, training_throughput
 
 if __name__ == "__main__":
     first_metrics.main()
+    report = training_throughput.main()
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "training_throughput.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))

@@ -45,6 +45,23 @@ PATHS = {
             "responses": {"201": answer("Queued: id, url, ws, status"), **errors(400, 422, 503)},
         }
     },
+    "/api/runs/check": {
+        "post": {
+            "summary": "Validate a run spec without starting it: parameters and memory, or the reason it cannot run",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/RunSpec"}}
+                },
+            },
+            "responses": {
+                "200": answer(
+                    "ok true with the normalized spec, parameters and activation_mib; or ok false with error and details"
+                ),
+                **errors(400),
+            },
+        }
+    },
     "/api/runs/{run_id}": {
         "get": {
             "summary": "A run's status, progress and result",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/openapi.json", openapi.openapi),
     path("api/datasets", datasets.dataset_list),
     path("api/runs", runs.create_run),
+    path("api/runs/check", runs.check_spec),
     path("api/runs/<str:run_id>", runs.run_detail),
     path("api/runs/<str:run_id>/events", runs.run_events),
     path("api/runs/<str:run_id>/cancel", runs.cancel_run),

@@ -12,6 +12,20 @@ def exact_parameters(spec, signature) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def model_size(spec, catalog=None) -> dict:
+    """Parameters and activation memory of a validated spec's model, for the build page."""
+    from sequences.datasets import CATALOG
+    from sequences.tasks import cached_task
+
+    info = (catalog or CATALOG)[spec.dataset]
+    task = cached_task(info, spec.dataset_options, spec.paradigm, spec.training.val_split)
+    return {
+        "parameters": exact_parameters(spec, task.signature),
+        "activation_bytes": estimate_activation_bytes(spec, task.signature),
+        "signature": {"inputs": task.signature.inputs, "outputs": task.signature.outputs},
+    }
+
+
 GATES = {"rnn": 1, "lstm": 4, "gru": 3, "transformer": 8, "bow": 1}  # saved tensors per unit
 
 

@@ -18,6 +18,7 @@ from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
 MAX_VALIDATIONS = 25  # validation passes per run
+VALIDATION_SHARE = 0.02  # of the training work, at most, spent validating
 VALIDATION_CHUNK = 512  # sequences per validation forward pass, to bound its memory
 
 
@@ -37,10 +38,13 @@ def logging_interval(steps: int) -> int:
     return max(1, math.ceil(steps / MAX_LOGGED_POINTS))
 
 
-def validation_interval(steps: int, log_every: int) -> int:
-    """A multiple of the logging interval, so validation lands on logged steps."""
-    logs = math.ceil(steps / log_every)
-    return log_every * max(1, math.ceil(logs / MAX_VALIDATIONS))
+def validation_interval(steps: int, log_every: int, validation_rows: int, batch_size: int) -> int:
+    """Steps between validations: at most MAX_VALIDATIONS a run, costing at most about
+    VALIDATION_SHARE of the training work (a forward pass is about a third of a step),
+    and always a multiple of the logging interval, so validation lands on logged steps."""
+    step_equivalents = validation_rows / batch_size / 3
+    every = max(math.ceil(steps / MAX_VALIDATIONS), math.ceil(step_equivalents / VALIDATION_SHARE))
+    return log_every * max(1, math.ceil(every / log_every))
 
 
 def gradient_norms(model: torch.nn.Module) -> tuple[float, dict[str, float]]:
@@ -121,7 +125,7 @@ def train(
     generator = torch.Generator().manual_seed(t.seed)
     validation = task.validation.to(device)
     log_every = logging_interval(steps)
-    val_every = validation_interval(steps, log_every)
+    val_every = validation_interval(steps, log_every, len(validation), t.batch_size)
 
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0

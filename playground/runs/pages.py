@@ -3,30 +3,24 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
 from sequences.datasets import CATALOG
-from sequences.spec import ModelSpec, RunSpec, TrainingSpec
 
 
-def limits(model) -> dict:
-    """Each field's bounds and default, so the form can say what is allowed."""
-    found = {}
-    for name, field in model.model_fields.items():
-        bounds = {"default": field.default}
-        for rule in field.metadata:
-            for key in ("ge", "gt", "le", "lt"):
-                if getattr(rule, key, None) is not None:
-                    bounds[key] = getattr(rule, key)
-        found[name] = bounds
-    return found
+def dataset_choices() -> list[dict]:
+    """Each dataset as the API shows it, with its options' schema for the form."""
+    return [
+        {**info.describe(), "options_schema": info.options.model_json_schema()}
+        for info in CATALOG.values()
+    ]
 
 
 def build(request):
     context = {
-        "datasets": [info.describe() for info in CATALOG.values()],
-        "defaults": RunSpec().model_dump(mode="json"),
-        "limits": {"model": limits(ModelSpec), "training": limits(TrainingSpec)},
+        "datasets": dataset_choices(),
+        "form": form(),
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
             "id", "spec", "status"

@@ -8,6 +8,7 @@ from playground.api import ApiError, endpoint, query_int, read_json
 from playground.runs import events, lease, status
 from playground.runs.models import FINISHED, Run
 from playground.runs.ownership import owner_id, owns
+from sequences.estimate import model_size
 from sequences.spec import SpecError, parse_spec
 
 log = logging.getLogger(__name__)
@@ -25,12 +26,30 @@ def get_run(run_id: str) -> Run:
     return run
 
 
+def validated(request):
+    try:
+        return parse_spec(read_json(request))
+    except SpecError as exc:
+        raise ApiError(422, exc.message, details=exc.details) from None
+
+
 @endpoint("POST")
-def create_run(request):
+def check_spec(request):
+    """Validate a spec without starting it: the build page's live parameter count. A spec
+    that cannot run is a successful check too: 200 with ok false and the reason."""
     try:
         spec = parse_spec(read_json(request))
     except SpecError as exc:
-        raise ApiError(422, exc.message, details=exc.details) from None
+        return JsonResponse({"ok": False, "error": exc.message, "details": exc.details})
+    size = model_size(spec)
+    body = {"ok": True, "spec": spec.model_dump(mode="json"), **size}
+    body["activation_mib"] = round(size.pop("activation_bytes") / 2**20, 1)
+    return JsonResponse(body)
+
+
+@endpoint("POST")
+def create_run(request):
+    spec = validated(request)
     run = Run.objects.create(
         spec=spec.model_dump(mode="json"),
         owner=owner_id(request),

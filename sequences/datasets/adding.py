@@ -14,7 +14,7 @@ from sequences.batch import Batch
 from sequences.datasets.catalog import DatasetInfo, Signature
 from sequences.strict import Strict
 
-VALIDATION_SIZE = 512
+VALIDATION_SIZE = 256
 
 
 class AddingOptions(Strict):

@@ -32,6 +32,8 @@ class DatasetInfo:
     summary: dict
     options: type[Strict]  # validates dataset_options
     make: Callable[..., object]  # (options, paradigm, seed, val_split) -> task
+    inputs: Literal["tokens", "values"] = "values"  # what each step carries
+    finite: bool = False  # a fixed set of examples (epochs and a validation split apply)
 
     def describe(self) -> dict:
         """The dataset as the API shows it."""
@@ -42,4 +44,6 @@ class DatasetInfo:
             "builtin": True,
             "paradigms": list(self.paradigms),
             "summary": self.summary,
+            "inputs": self.inputs,
+            "finite": self.finite,
         }

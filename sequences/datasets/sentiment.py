@@ -88,6 +88,8 @@ SENTIMENT = DatasetInfo(
             "size": "sentences generated, training and validation together (200 to 50,000)"
         },
     },
+    inputs="tokens",
+    finite=True,
     options=SentimentOptions,
     make=lambda options, paradigm, seed, val_split=0.2: SentimentTask(
         options["size"], seed, val_split

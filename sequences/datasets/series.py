@@ -17,7 +17,7 @@ from sequences.batch import Batch
 from sequences.datasets.catalog import DatasetInfo, Signature
 from sequences.strict import Strict
 
-VALIDATION_SIZE = 512
+VALIDATION_SIZE = 256
 FORECAST_PARADIGMS = ("many-to-one", "many-to-many", "seq2seq", "one-to-one")
 
 

@@ -11,7 +11,7 @@ from sequences.strict import Strict
 
 BOS = 1  # the decoder's start token
 FIRST_SYMBOL = 2
-VALIDATION_SIZE = 512
+VALIDATION_SIZE = 256
 
 
 class SymbolOptions(Strict):
@@ -69,6 +69,7 @@ def symbol_dataset(id: str, name: str, reverse: bool, description: str) -> Datas
             },
         },
         options=SymbolOptions,
+        inputs="tokens",
         make=lambda options, paradigm, seed, val_split=0.2: SymbolTask(options, reverse, seed),
     )
 

@@ -82,6 +82,8 @@ TEXT = DatasetInfo(
             "characters": "size of the generated corpus (default 30,000)",
         },
     },
+    inputs="tokens",
+    finite=True,
     options=TextOptions,
     make=lambda options, paradigm, seed, val_split=0.1: CharLanguageTask(
         options["length"], options["characters"], seed, val_split

@@ -142,3 +142,22 @@ def test_the_build_page_shows_the_form_and_an_empty_state(client):
     assert (
         "No runs yet" in Client().get("/").content.decode()
     )  # another browser's runs stay private
+
+
+@pytest.mark.django_db
+def test_checking_a_spec_answers_its_size_or_why_it_cannot_run(client):
+    good = client.post(
+        "/api/runs/check",
+        {"dataset": "sentiment", "model": {"cell": "gru", "hidden": 8}},
+        content_type="application/json",
+    ).json()
+    assert good["ok"] is True and good["parameters"] > 0 and good["activation_mib"] >= 0
+    assert good["spec"]["paradigm"] == "many-to-one"
+    bad = client.post(
+        "/api/runs/check",
+        {"dataset": "sentiment", "model": {"cell": "bow"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 200 and bad.json()["ok"] is False
+    assert bad.json()["details"][0]["field"] == "model.cell"
+    assert Run.objects.count() == 0

@@ -1,116 +1,164 @@
-// The build page: a form that becomes a run spec, posted to /api/runs.
+// The build page: controls that appear when they apply, a live parameter count (or the
+// reason a combination cannot run, from POST /api/runs/check), and Train.
 import { api } from "./api.js";
 
-const datasets = JSON.parse(document.getElementById("datasets").textContent);
-const defaults = JSON.parse(document.getElementById("defaults").textContent);
-const limits = JSON.parse(document.getElementById("limits").textContent);
-const form = document.getElementById("build");
 const $ = (id) => document.getElementById(id);
+const datasets = JSON.parse($("datasets").textContent);
+const controls = JSON.parse($("form").textContent).flatMap((group) => group.controls);
+const formElement = $("build");
 
-const CELL_HINTS = {
-  rnn: "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): one matrix carries all memory, so gradients vanish over long spans.",
-  lstm: "Forget, input and output gates guard a cell state that gradients can flow along for many steps.",
-  gru: "Reset and update gates blend old state and a candidate: LSTM-like memory with 3/4 of the weights.",
+const PARADIGM_HINTS = {
+  "one-to-one": "One input, one output: no sequence at all. The baseline that shows why order matters.",
+  "one-to-many": "One input, a sequence out: each output step is fed back in as the next input.",
+  "many-to-one": "A sequence in, one answer after the last step.",
+  "many-to-many": "A sequence in, an answer at every step, in step with the input.",
+  seq2seq: "Read the whole input (encoder), then write an output sequence (decoder).",
 };
 
-function setBounds(input, bounds) {
-  if (!bounds) return;
-  if (bounds.ge !== undefined) input.min = bounds.ge;
-  if (bounds.le !== undefined) input.max = bounds.le;
+const dataset = () => datasets.find((d) => d.id === $("dataset").value);
+const field = (control) => document.querySelector(`.field[data-path="${control.path}"]`);
+
+function context() {
+  const d = dataset();
+  return {
+    cell: $("cell").value, paradigm: $("paradigm").value, inputs: d.inputs, finite: d.finite,
+    optimizer: $("optimizer").value, clip: $("clip").value,
+  };
 }
 
-function fillDefaults() {
-  for (const group of ["model", "training"]) {
-    for (const [name, value] of Object.entries(defaults[group])) {
-      const input = $(name);
-      if (!input) continue;
-      input.value = value;
-      setBounds(input, limits[group][name]);
-    }
+function applies(control, now) {
+  return Object.entries(control.when).every(([key, allowed]) => allowed.includes(now[key]));
+}
+
+function updateControls() {
+  const now = context();
+  for (const control of controls) {
+    field(control).hidden = !applies(control, now);
+    const hint = document.querySelector(`[data-choice-hints-for="${control.id}"]`);
+    if (hint) hint.textContent = control.choice_hints[$(control.id).value] || "";
   }
-  $("dataset").value = defaults.dataset;
+  $("paradigm-hint").textContent = PARADIGM_HINTS[now.paradigm] || "";
 }
 
 function showDataset() {
-  const dataset = datasets.find((d) => d.id === $("dataset").value);
-  $("dataset-description").textContent = dataset.summary.description || "";
+  const d = dataset();
+  $("dataset-description").textContent = d.summary.description || "";
+  const paradigm = $("paradigm");
+  const previous = paradigm.value;
+  paradigm.replaceChildren(...d.paradigms.map((p) => new Option(p, p)));
+  if (d.paradigms.includes(previous)) paradigm.value = previous;
   const box = $("dataset-options");
   box.replaceChildren();
-  for (const [name, help] of Object.entries(dataset.summary.options || {})) {
+  for (const [name, schema] of Object.entries(d.options_schema.properties || {})) {
     const label = document.createElement("label");
     label.htmlFor = `option-${name}`;
-    label.textContent = name[0].toUpperCase() + name.slice(1);
+    label.textContent = name[0].toUpperCase() + name.slice(1).replace("_", " ");
     const input = document.createElement("input");
-    input.type = "number";
-    input.id = `option-${name}`;
+    Object.assign(input, { type: "number", id: `option-${name}`, placeholder: `default ${schema.default}` });
+    input.step = schema.type === "integer" ? "1" : "any";
+    if (schema.minimum !== undefined) input.min = schema.minimum;
+    if (schema.maximum !== undefined) input.max = schema.maximum;
     input.dataset.option = name;
-    input.placeholder = "default";
     const hint = document.createElement("p");
     hint.className = "hint";
-    hint.textContent = help;
+    hint.textContent = (d.summary.options || {})[name] || "";
     box.append(label, input, hint);
   }
 }
 
-function number(id) {
-  const value = $(id).value.trim();
-  return value === "" ? undefined : Number(value);
-}
-
 function specFromForm() {
-  const options = {};
+  const spec = { dataset: $("dataset").value, paradigm: $("paradigm").value, dataset_options: {}, model: {}, training: {} };
   for (const input of document.querySelectorAll("[data-option]")) {
-    if (input.value.trim() !== "") options[input.dataset.option] = Number(input.value);
+    if (input.value.trim() !== "") spec.dataset_options[input.dataset.option] = Number(input.value);
   }
-  const dataset = datasets.find((d) => d.id === $("dataset").value);
-  const spec = {
-    dataset: dataset.id,
-    dataset_options: options,
-    paradigm: dataset.paradigms[0],
-    model: { cell: $("cell").value, layers: number("layers"), hidden: number("hidden") },
-    training: {
-      steps: number("steps"), batch_size: number("batch_size"), lr: number("lr"), seed: number("seed"),
-    },
-  };
+  const now = context();
+  for (const control of controls) {
+    if (!applies(control, now)) continue; // a control that does not apply is not sent
+    const input = $(control.id);
+    const [group, name] = control.path.split(".");
+    if (control.kind === "checkbox") spec[group][name] = input.checked;
+    else if (control.kind === "select") spec[group][name] = input.value;
+    else if (input.value.trim() !== "") spec[group][name] = Number(input.value);
+  }
   const name = $("name").value.trim();
   if (name) spec.name = name;
   return spec;
 }
 
 // "model.hidden" -> #hidden, "dataset_options.length" -> #option-length
-function markInvalid(field) {
-  const [group, name] = field.split(".");
-  const input = group === "dataset_options" ? $(`option-${name}`) : $(name || group);
-  if (!input) return;
-  input.setAttribute("aria-invalid", "true");
-  input.setAttribute("aria-describedby", "form-error");
-  input.focus();
+function inputFor(path) {
+  const [group, name] = path.split(".");
+  return group === "dataset_options" ? $(`option-${name}`) : $(name || group);
+}
+
+function showProblem(failure) {
+  $("form-error").textContent = failure.message;
+  $("form-error").hidden = false;
+  for (const { field: path } of failure.details || []) {
+    const input = inputFor(path);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "form-error");
+  }
+}
+
+function clearProblems() {
+  $("form-error").hidden = true;
+  for (const marked of formElement.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+}
+
+let checking = 0;
+async function check() {
+  const ticket = ++checking;
+  try {
+    const answer = await api("/api/runs/check", { method: "POST", body: JSON.stringify(specFromForm()) });
+    if (ticket !== checking) return; // a newer check is on its way
+    clearProblems();
+    if (!answer.ok) {
+      $("model-size").textContent = "";
+      showProblem({ message: answer.error, details: answer.details });
+      return;
+    }
+    $("model-size").textContent =
+      `${answer.parameters.toLocaleString()} parameters · about ${answer.activation_mib} MiB of activations per step · ` +
+      `${answer.spec.training.steps.toLocaleString()} steps`;
+  } catch (failure) {
+    if (ticket !== checking) return;
+    clearProblems();
+    $("model-size").textContent = "";
+    showProblem(failure);
+  }
+}
+
+let pending;
+function changed() {
+  updateControls();
+  clearTimeout(pending);
+  pending = setTimeout(check, 250);
 }
 
 async function submit(event) {
   event.preventDefault();
   const button = $("train");
-  const error = $("form-error");
   button.disabled = true;
   button.textContent = "Starting…";
-  error.hidden = true;
-  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  clearProblems();
   try {
     const run = await api("/api/runs", { method: "POST", body: JSON.stringify(specFromForm()) });
     window.location.assign(run.url);
   } catch (failure) {
-    error.textContent = failure.message;
-    error.hidden = false;
-    for (const { field } of failure.details) markInvalid(field);
+    showProblem(failure);
+    const first = formElement.querySelector("[aria-invalid]");
+    if (first) first.focus();
     button.disabled = false;
     button.textContent = "Train";
   }
 }
 
-fillDefaults();
 showDataset();
-$("cell").value = defaults.model.cell;
-$("cell-hint").textContent = CELL_HINTS[$("cell").value];
-$("cell").addEventListener("change", () => { $("cell-hint").textContent = CELL_HINTS[$("cell").value]; });
-$("dataset").addEventListener("change", showDataset);
-form.addEventListener("submit", submit);
+updateControls();
+check();
+$("dataset").addEventListener("change", () => { showDataset(); changed(); });
+formElement.addEventListener("input", changed);
+formElement.addEventListener("change", changed);
+formElement.addEventListener("submit", submit);

@@ -47,6 +47,23 @@ function addPoints(points) {
     y: [points.map((p) => p.loss), validated.map((p) => p.val_loss)],
   }, [0, 1]);
   Plotly.extendTraces("grad-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.grad_norm)] }, [0]);
+  const scored = points.filter((p) => p.val_accuracy !== undefined && p.val_accuracy !== null);
+  if (scored.length) addAccuracy(scored);
+}
+
+let accuracyReady = false;
+function addAccuracy(points) {
+  if (!accuracyReady) {
+    accuracyReady = true;
+    $("accuracy-card").hidden = false;
+    const accuracyLayout = layout("accuracy", false);
+    accuracyLayout.yaxis.range = [0, 1];
+    accuracyLayout.yaxis.tickformat = ".0%";
+    Plotly.newPlot("accuracy-chart", [
+      { x: [], y: [], name: "validation accuracy", mode: "lines+markers", line: { color: "#1b9e77" } },
+    ], accuracyLayout, config);
+  }
+  Plotly.extendTraces("accuracy-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.val_accuracy)] }, [0]);
 }
 
 // --- status and progress -------------------------------------------------------------
@@ -77,6 +94,8 @@ function showResult(result) {
     ["final training loss", result.final_loss],
     ["final validation loss", result.final_val_loss],
     ["best validation loss", result.best_val_loss],
+    ["validation accuracy", result.final_val_accuracy != null ? `${(100 * result.final_val_accuracy).toFixed(1)} %` : null],
+    ["stopped early", result.stopped_early ? "yes: validation stopped improving" : null],
     ["parameters", result.parameters?.toLocaleString()],
     ["training time", result.seconds !== undefined ? `${result.seconds} s` : undefined],
     ["steps per second", result.steps_per_second],

@@ -1,0 +1,120 @@
+"""Training steps per second: the playground's loop against a bare PyTorch loop.
+
+Same model shape, data, optimizer (Adam), gradient clipping (norm 1.0) and device; the
+bare loop is written the obvious way and prints its loss every 100 steps. The
+playground's loop adds what a run needs: logging at its interval (loss, gradient norms
+per layer), validation, and the stop check. Probes are off. The two alternate, and the
+median of REPEATS is compared, in one run.
+"""
+
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from sequences.models.attention import Block, Positions
+from sequences.spec import parse_spec
+from sequences.tasks import make_task
+from sequences.train import default_device, train
+
+STEPS = 300
+REPEATS = 3
+SHAPE = {"length": 100, "hidden": 128, "batch": 64, "layers": 2}
+
+
+def spec_for(cell: str):
+    model = {"cell": cell, "hidden": SHAPE["hidden"], "layers": SHAPE["layers"]}
+    if cell == "transformer":
+        model["heads"] = 4
+    return parse_spec(
+        {
+            "dataset": "adding",
+            "dataset_options": {"length": SHAPE["length"]},
+            "model": model,
+            "training": {"steps": STEPS, "batch_size": SHAPE["batch"], "seed": 0},
+        }
+    )
+
+
+class BareRecurrent(nn.Module):
+    def __init__(self, cell):
+        super().__init__()
+        kind = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnn = kind(2, SHAPE["hidden"], num_layers=SHAPE["layers"], batch_first=True)
+        self.head = nn.Linear(SHAPE["hidden"], 1)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+
+class BareTransformer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        width = SHAPE["hidden"]
+        self.inputs = nn.Linear(2, width)
+        self.positions = Positions("sinusoidal", width, SHAPE["length"])
+        self.blocks = nn.Sequential(
+            *(Block(width, 4, 4 * width, 0.0) for _ in range(SHAPE["layers"]))
+        )
+        self.norm, self.head = nn.LayerNorm(width), nn.Linear(width, 1)
+
+    def forward(self, x):
+        h = self.blocks(self.positions(self.inputs(x)))
+        return self.head(self.norm(h).mean(dim=1))
+
+
+def bare_steps_per_second(cell: str, device: str) -> float:
+    spec = spec_for(cell)
+    task = make_task(spec)
+    torch.manual_seed(0)
+    model = (BareTransformer() if cell == "transformer" else BareRecurrent(cell)).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.003)
+    generator = torch.Generator().manual_seed(0)
+    started = time.perf_counter()
+    for step in range(STEPS):
+        batch = task.sample(SHAPE["batch"], generator)
+        x, y = batch.x.to(device), batch.y.to(device)
+        loss = nn.functional.mse_loss(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        if step % 100 == 0:
+            print(f"step {step} loss {loss.item():.4f}", end="\r")
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return STEPS / (time.perf_counter() - started)
+
+
+def playground_steps_per_second(cell: str, device: str) -> float:
+    outcome = train(spec_for(cell), device=device)
+    return outcome.result["steps_per_second"]
+
+
+def main(cells=("rnn", "lstm", "gru", "transformer")) -> dict:
+    device = default_device()
+    name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
+    report = {"benchmark": "training steps per second, playground loop / bare PyTorch loop", "device": name,
+              "shape": SHAPE, "steps": STEPS, "cells": {}}  # fmt: skip
+    for cell in cells:
+        bare_steps_per_second(cell, device)  # warm-up: allocator, kernels
+        bare, playground = [], []
+        for _ in range(REPEATS):
+            bare.append(bare_steps_per_second(cell, device))
+            playground.append(playground_steps_per_second(cell, device))
+        b, p = statistics.median(bare), statistics.median(playground)
+        report["cells"][cell] = {
+            "bare": round(b, 1),
+            "playground": round(p, 1),
+            "ratio": round(p / b, 3),
+        }
+        print(f"{cell:12} bare {b:8.1f}/s  playground {p:8.1f}/s  ratio {p / b:.3f}")
+    return report
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(main(), indent=2))

@@ -1,0 +1,73 @@
+"""The build page offers every choice, counts parameters live and explains refusals."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+
+
+def parameters(page) -> int:
+    expect(page.locator("#model-size")).to_contain_text("parameters")
+    return int(
+        re.match(r"([\d,]+) parameters", page.locator("#model-size").inner_text())[1].replace(
+            ",", ""
+        )
+    )
+
+
+def test_controls_follow_the_choices_and_the_parameter_count_updates(stack, page_of):
+    page = page_of()
+    page.goto(stack.url + "/")
+    lstm_64 = parameters(page)
+    page.fill("#hidden", "128")
+    expect(page.locator("#model-size")).not_to_contain_text(f"{lstm_64:,} parameters")
+    assert parameters(page) > lstm_64
+
+    # Only the vanilla RNN has an activation; only the transformer has heads.
+    expect(page.locator("#activation")).to_be_hidden()
+    page.select_option("#cell", "rnn")
+    expect(page.locator("#activation")).to_be_visible()
+    expect(page.locator("#heads")).to_be_hidden()
+    page.select_option("#cell", "transformer")
+    expect(page.locator("#heads")).to_be_visible()
+    expect(page.locator(".choice-hint")).to_contain_text("softmax")
+
+    # Token datasets bring their own controls and paradigms.
+    expect(page.locator("#input_encoding")).to_be_hidden()
+    page.select_option("#dataset", "sentiment")
+    expect(page.locator("#input_encoding")).to_be_visible()
+    assert page.locator("#paradigm option").all_inner_texts() == ["many-to-one", "one-to-one"]
+
+    # A combination that cannot run says why, before anyone presses Train.
+    page.select_option("#cell", "bow")
+    expect(page.locator("#form-error")).to_contain_text("bag-of-words baseline")
+    expect(page.locator("#cell")).to_have_attribute("aria-invalid", "true")
+    page.select_option("#paradigm", "one-to-one")
+    expect(page.locator("#form-error")).to_be_hidden()
+    assert parameters(page) > 0
+    screenshot(page, "build-page-bow")
+
+    page.select_option("#dataset", "reverse")
+    page.select_option("#cell", "gru")
+    expect(page.locator("#attention")).to_be_visible()
+    expect(page.locator("#teacher_forcing")).to_be_visible()
+    assert page.errors == []
+
+
+def test_a_seq2seq_run_with_attention_starts_from_the_page(stack, page_of):
+    page = page_of()
+    page.goto(stack.url + "/")
+    page.select_option("#dataset", "reverse")
+    page.select_option("#cell", "lstm")
+    page.check("#attention")
+    page.fill("#steps", "60")
+    page.click("#train")
+    page.wait_for_url("**/runs/*/")
+    expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
+    expect(page.locator("#run-summary")).to_contain_text("seq2seq")
+    expect(page.locator("#result")).to_contain_text("validation accuracy")
+    assert page.errors == []
