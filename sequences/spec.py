@@ -64,6 +64,7 @@ class TrainingSpec(Strict):
     val_split: float = Field(0.2, ge=0.05, le=0.5)  # held out from fixed datasets
     early_stopping: int | None = Field(None, ge=1, le=100)  # validations without improvement
     teacher_forcing: float = Field(1.0, ge=0, le=1)  # recurrent decoders: read the truth this often
+    tbptt: int | None = Field(None, ge=2, le=1000)  # stream in chunks this long, state carried
     precision: Literal["fp32", "bf16"] = "fp32"  # bf16 autocast on a GPU
 
 
@@ -100,7 +101,7 @@ class RunSpec(Strict):
         task = cached_task(dataset, self.dataset_options, self.paradigm, self.training.val_split)
         from sequences.models import why_not
 
-        problem = why_not(self, task.signature)
+        problem = why_not(self, task.signature, task)
         if problem:
             raise ValueError(f"{problem[0]}: {problem[1]}")
         if self.training.epochs is not None:

@@ -71,6 +71,10 @@ def layer_of(parameter_name: str) -> str:
     return parts[0]
 
 
+def detached(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
 def precision_context(training, device: str):
     """bf16 autocast on CUDA when asked; plain fp32 otherwise."""
     if training.precision == "bf16" and device.startswith("cuda"):
@@ -127,6 +131,10 @@ def train(
     log_every = logging_interval(steps)
     val_every = validation_interval(steps, log_every, len(validation), t.batch_size)
 
+    # Truncated BPTT reads one long stream in chunks, carrying the state across them.
+    stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
+    state = None
+
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0
     last: dict = {}
@@ -150,15 +158,20 @@ def train(
         }
 
     for step in range(1, steps + 1):
-        # 1. a fresh batch
-        batch = task.sample(t.batch_size, generator).to(device)
+        # 1. a fresh batch (or the stream's next chunk)
+        batch = (next(stream) if stream else task.sample(t.batch_size, generator)).to(device)
 
         # 2. forward and backward
         with autocast():
-            _, loss = model(batch.x, batch.y, batch.lengths)
+            if stream:
+                _, loss = model(batch.x, batch.y, state=state)
+            else:
+                _, loss = model(batch.x, batch.y, batch.lengths)
             objective = loss + t.l1 * l1_penalty(model) if t.l1 else loss
         optimizer.zero_grad(set_to_none=True)
         objective.backward()
+        if stream:  # keep the state, cut the graph: gradients reach back one chunk only
+            state = detached(model.last_state)
         loss_sum += loss.detach().float()
         summed += 1
 

@@ -62,6 +62,7 @@ TRAINING = [
     Control("training.l1", "L1 penalty", "Add |w| to the loss: pushes weights to exactly zero.", advanced=True),
     Control("training.init", "Initialization", "Recurrent weights: orthogonal keeps |W_hh| near 1; identity (with relu) is the IRNN.", advanced=True),
     Control("training.teacher_forcing", "Teacher forcing", "How often a decoder step reads the true previous output instead of its own guess.", {"cell": RECURRENT, "paradigm": DECODERS}),
+    Control("training.tbptt", "Truncated BPTT", "Read one long text in chunks this long: the state carries across, gradients stop at each chunk.", {"cell": RECURRENT, "paradigm": ["many-to-many"], "inputs": ["tokens"]}, advanced=True),
     Control("training.val_split", "Validation share", "Part of a fixed dataset held out to measure generalization.", {"finite": [True]}, advanced=True),
     Control("training.early_stopping", "Early stopping", "Stop after this many validations without improvement; empty to never stop early.", advanced=True),
     Control("training.seed", "Seed", "The same settings and seed give the same loss curve."),

@@ -64,6 +64,17 @@ class CharLanguageTask:
         starts = torch.randint(0, len(self.train_ids) - self.length - 1, (n,), generator=generator)
         return self.windows(self.train_ids, starts)
 
+    def stream(self, batch_size: int, chunk: int):
+        """Truncated BPTT: `batch_size` cursors spread over the training text, each moving
+        `chunk` characters per call, so row i of one batch continues row i of the last."""
+        cursors = torch.arange(batch_size) * (len(self.train_ids) // batch_size)
+        offsets = torch.arange(chunk + 1)
+        while True:
+            positions = (cursors[:, None] + offsets) % len(self.train_ids)  # (B, chunk+1), wrapping
+            piece = self.train_ids[positions]
+            yield Batch(piece[:, :-1], piece[:, 1:])
+            cursors = (cursors + chunk) % len(self.train_ids)
+
     def decode(self, ids) -> str:
         return "".join(self.vocab[i] for i in ids if i > 0)
 

@@ -25,9 +25,16 @@ def build_model(spec, signature):
     return RecurrentNet(spec, signature)  # one-to-one, many-to-one, many-to-many
 
 
-def why_not(spec, signature) -> tuple[str, str] | None:
+def why_not(spec, signature, task=None) -> tuple[str, str] | None:
     """(field, reason) when this combination cannot be built, else None."""
     m, paradigm = spec.model, spec.paradigm
+    if spec.training.tbptt and not (
+        m.cell in RECURRENT and paradigm == "many-to-many" and hasattr(task, "stream")
+    ):
+        return "training.tbptt", (
+            "truncated BPTT streams one long text through a recurrent language model: "
+            "choose a text dataset, many-to-many and a recurrent cell"
+        )
     if m.cell == "bow" and (paradigm != "one-to-one" or signature.inputs != "tokens"):
         return "model.cell", (
             "bow, the bag-of-words baseline, reads a whole sentence as one bag of words: it needs "

@@ -54,9 +54,10 @@ class RecurrentNet(nn.Module):
         self.rnn = recurrent_layer(spec.model, self.inputs.size)
         self.head = nn.Linear(self.directions * spec.model.hidden, signature.output_size)
 
-    def forward(self, x, targets=None, lengths=None):
+    def forward(self, x, targets=None, lengths=None, state=None):
         h = self.inputs(x)  # (B, T, E)
-        out, state = run_packed(self.rnn, h, lengths)  # out: (B, T, D*H)
+        out, state = run_packed(self.rnn, h, lengths, state)  # out: (B, T, D*H)
+        self.last_state = state  # truncated BPTT carries it into the next chunk
         if self.per_step:
             output = self.head(out)  # (B, T, O): an answer at every step
         else:

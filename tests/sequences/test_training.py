@@ -152,3 +152,35 @@ def test_weight_decay_and_l1_shrink_the_weights():
     print(f"sum |w|: plain {plain:.1f}, weight decay {decayed:.1f}, l1 {sparse:.1f}")
     assert decayed < 0.9 * plain
     assert sparse < 0.9 * plain
+
+
+def test_truncated_bptt_carries_the_state_across_chunks_and_learns():
+    recorder = Recorder()
+    spec = small(
+        "stories",
+        cell="lstm",
+        model={"hidden": 64},
+        training={"steps": 300, "tbptt": 32, "lr": 0.01},
+    )
+    outcome = train(spec, reporter=recorder)
+    assert outcome.status == "completed"
+    first, last = recorder.points[0]["loss"], outcome.result["final_val_loss"]
+    print(f"character loss: first {first:.2f}, validation at the end {last:.2f}")
+    assert last < 0.6 * first  # it learned to spell
+
+
+def test_a_stream_continues_each_row_where_the_last_chunk_ended():
+    from sequences.tasks import make_task
+
+    task = make_task(small("stories", cell="lstm", training={"tbptt": 8}))
+    stream = task.stream(4, 8)
+    first, second = next(stream), next(stream)
+    assert torch.equal(first.y[:, -1], second.x[:, 0])  # the next chunk starts where this ended
+
+
+def test_truncated_bptt_is_only_for_recurrent_language_models():
+    with pytest.raises(SpecError) as refused:
+        small("stories", cell="transformer", training={"tbptt": 16})
+    assert refused.value.details[0]["field"] == "training.tbptt"
+    with pytest.raises(SpecError):
+        small("adding", cell="lstm", training={"tbptt": 16})
