@@ -42,7 +42,7 @@ class ModelSpec(Strict):
 
     @model_validator(mode="after")
     def default_ff(self):
-        if self.ff is None:
+        if self.ff is None and self.cell == "transformer":
             self.ff = 4 * self.hidden
         return self
 

@@ -40,9 +40,10 @@ def logging_interval(steps: int) -> int:
 
 def validation_interval(steps: int, log_every: int, validation_rows: int, batch_size: int) -> int:
     """Steps between validations: at most MAX_VALIDATIONS a run, costing at most about
-    VALIDATION_SHARE of the training work (a forward pass is about a third of a step),
-    and always a multiple of the logging interval, so validation lands on logged steps."""
-    step_equivalents = validation_rows / batch_size / 3
+    VALIDATION_SHARE of the training work (a forward pass costs up to half a step: less
+    for recurrent cells, about that for attention over long sequences on a CPU), and always
+    a multiple of the logging interval, so validation lands on logged steps."""
+    step_equivalents = validation_rows / batch_size / 2
     every = max(math.ceil(steps / MAX_VALIDATIONS), math.ceil(step_equivalents / VALIDATION_SHARE))
     return log_every * max(1, math.ceil(every / log_every))
 

@@ -8,8 +8,7 @@ module runs all steps at once; otherwise it runs one step at a time.
 import torch
 from torch import nn
 
-from sequences.batch import IGNORE, PAD
-from sequences.models.inputs import output_input_layer
+from sequences.models.inputs import as_decoder_input, decoder_start, output_input_layer
 from sequences.models.recurrent import recurrent_layer
 
 
@@ -41,12 +40,6 @@ class Decoder(nn.Module):
         self.attention = LuongAttention(spec.model.hidden, memory_size) if memory_size else None
         self.head = nn.Linear(spec.model.hidden, signature.output_size)
 
-    def start(self, batch_size: int, device) -> torch.Tensor:
-        """The first step's input: the start token, or zeros for values."""
-        if self.signature.outputs == "tokens":
-            return torch.full((batch_size, 1), self.signature.bos, dtype=torch.long, device=device)
-        return torch.zeros(batch_size, 1, self.signature.output_size, device=device)
-
     def project(self, out, memory, memory_mask):
         if self.attention is not None:
             out = self.attention(out, memory, memory_mask)
@@ -57,12 +50,10 @@ class Decoder(nn.Module):
 
     def forward(self, state, batch_size, steps, targets=None, memory=None, memory_mask=None):
         device = (memory if memory is not None else self.head.weight).device
-        start = self.start(batch_size, device)
+        start = decoder_start(self.signature, batch_size, device)
         forcing = targets is not None and self.training
         if forcing and self.teacher_forcing >= 1.0:
-            previous = targets[:, :-1]
-            if self.signature.outputs == "tokens":
-                previous = previous.masked_fill(previous == IGNORE, PAD)
+            previous = as_decoder_input(targets[:, :-1], self.signature)
             inputs = torch.cat([start, previous], dim=1)  # (B, T', ...): shifted right by one
             out, _ = self.rnn(self.reads(inputs), state)  # every step at once
             return self.project(out, memory, memory_mask)
@@ -73,7 +64,5 @@ class Decoder(nn.Module):
             outputs.append(output)
             previous = self.own_guess(output).detach()
             if forcing and torch.rand(()) < self.teacher_forcing:  # this step reads the truth
-                previous = targets[:, t : t + 1]
-                if self.signature.outputs == "tokens":
-                    previous = previous.masked_fill(previous == IGNORE, PAD)
+                previous = as_decoder_input(targets[:, t : t + 1], self.signature)
         return torch.cat(outputs, dim=1)  # (B, T', O)

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sequences.batch import PAD
+from sequences.batch import IGNORE, PAD
 
 
 class TokenInput(nn.Module):
@@ -50,3 +50,17 @@ def output_input_layer(signature, model_spec) -> nn.Module:
     if signature.outputs == "tokens":
         return TokenInput(signature.output_size, model_spec.input_encoding, model_spec.embedding)
     return ValueInput(signature.output_size)
+
+
+def decoder_start(signature, batch_size: int, device) -> torch.Tensor:
+    """A decoder's first input: the start token, or a zero vector for values."""
+    if signature.outputs == "tokens":
+        return torch.full((batch_size, 1), signature.bos, dtype=torch.long, device=device)
+    return torch.zeros(batch_size, 1, signature.output_size, device=device)
+
+
+def as_decoder_input(targets: torch.Tensor, signature) -> torch.Tensor:
+    """Targets read back as decoder inputs: skipped (padding) targets become PAD tokens."""
+    if signature.outputs == "tokens":
+        return targets.masked_fill(targets == IGNORE, PAD)
+    return targets

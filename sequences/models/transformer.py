@@ -4,9 +4,14 @@ encoder-decoder with cross-attention for seq2seq."""
 import torch
 from torch import nn
 
-from sequences.batch import IGNORE, PAD
 from sequences.models.attention import Block, Positions, attention_mask
-from sequences.models.inputs import TokenInput, ValueInput, input_layer
+from sequences.models.inputs import (
+    TokenInput,
+    ValueInput,
+    as_decoder_input,
+    decoder_start,
+    input_layer,
+)
 from sequences.models.losses import task_loss, valid_mask
 
 
@@ -87,18 +92,11 @@ class TransformerSeq2Seq(nn.Module):
             h = block(h, causal, memory, cross)
         return self.head(self.norm(h))  # (B, T', O)
 
-    def start(self, batch_size, device):
-        if self.signature.outputs == "tokens":
-            return torch.full((batch_size, 1), self.signature.bos, dtype=torch.long, device=device)
-        return torch.zeros(batch_size, 1, self.signature.output_size, device=device)
-
     def forward(self, x, targets=None, lengths=None):
         memory, valid = self.encode(x, lengths)
-        start = self.start(x.shape[0], x.device)
+        start = decoder_start(self.signature, x.shape[0], x.device)
         if targets is not None and self.training:  # every step at once, reading the truth
-            previous = targets[:, :-1]
-            if self.signature.outputs == "tokens":
-                previous = previous.masked_fill(previous == IGNORE, PAD)
+            previous = as_decoder_input(targets[:, :-1], self.signature)
             output = self.decode(torch.cat([start, previous], dim=1), memory, valid)
         else:  # write step by step, reading its own guesses
             steps = targets.shape[1] if targets is not None else self.signature.target_length

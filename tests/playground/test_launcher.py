@@ -34,6 +34,15 @@ def wait_for_line(log, text: str, timeout: float = 90) -> str:
     return output
 
 
+def start_launcher(env: dict, log) -> subprocess.Popen:
+    """`python -m playground.stack`, what `make run` runs, logging to a file."""
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "playground.stack"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
 def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything(tmp_path):
     port, dead_redis_port = free_port(), free_port()
     env = {
@@ -46,11 +55,7 @@ def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything
     migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
     subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
     log = tmp_path / "launcher.log"
-    with open(log, "w") as out:
-        launcher = subprocess.Popen(
-            [sys.executable, "-m", "playground.stack"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    launcher = start_launcher(env, log)
     try:
         output = wait_for_line(log, "ready at")
         assert "started an embedded one" in output, output
@@ -92,11 +97,7 @@ def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
         check=True,
     )
     log = tmp_path / "launcher.log"
-    with open(log, "w") as out:
-        launcher = subprocess.Popen(
-            [sys.executable, "-m", "playground.stack"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    launcher = start_launcher(env, log)
     wait_for_line(log, "ready at")
     children = pgrep("-P", str(launcher.pid))
     assert len(children) == 3  # worker, web server, sweeper (Redis answered already)

@@ -93,7 +93,10 @@ def test_gradient_norms_add_up_to_the_total():
 def test_early_stopping_ends_a_run_that_stopped_improving():
     # A tanh RNN on long adding sequences plateaus at the baseline: nothing left to wait for.
     spec = small(
-        "adding", cell="rnn", options={"length": 60}, training={"steps": 5000, "early_stopping": 2}
+        "adding",
+        cell="rnn",
+        options={"length": 60},
+        training={"steps": 5000, "batch_size": 32, "early_stopping": 2},
     )
     outcome = train(spec)
     assert outcome.status == "completed" and outcome.result["stopped_early"] is True
