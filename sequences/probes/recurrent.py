@@ -1,0 +1,120 @@
+"""A fused recurrent stack, unrolled step by step with its own weights, to show its gates.
+
+The unrolled pass is only ever run on a probe batch of a few sequences; parity tests
+prove it reproduces the fused module's outputs.
+"""
+
+import torch
+from torch import nn
+
+CELL_OF = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
+
+
+def weights(rnn: nn.RNNBase, layer: int, reverse: bool):
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+    return [
+        getattr(rnn, f"{name}{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    ]
+
+
+def lstm_steps(x, w_ih, w_hh, b_ih, b_hh):
+    """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H)."""
+    B, T, _ = x.shape
+    H = w_hh.shape[1]
+    projected = x @ w_ih.T + b_ih  # (B, T, 4H): the input's share, for every step at once
+    h, c = x.new_zeros(B, H), x.new_zeros(B, H)
+    names = ("input", "forget", "candidate", "output", "cell", "hidden")
+    record = {name: [] for name in names}
+    for t in range(T):
+        i, f, g, o = (projected[:, t] + h @ w_hh.T + b_hh).chunk(4, dim=-1)
+        i = torch.sigmoid(i)  # input gate: how much of the candidate to write
+        f = torch.sigmoid(f)  # forget gate: how much of the old cell state to keep
+        g = torch.tanh(g)  # candidate: what could be written
+        o = torch.sigmoid(o)  # output gate: how much of the cell to show as h
+        c = f * c + i * g  # the cell state: the long-term memory
+        h = o * torch.tanh(c)
+        for name, value in zip(names, (i, f, g, o, c, h), strict=True):
+            record[name].append(value)
+    return {name: torch.stack(values, dim=1) for name, values in record.items()}
+
+
+def gru_steps(x, w_ih, w_hh, b_ih, b_hh):
+    B, T, _ = x.shape
+    H = w_hh.shape[1]
+    projected = x @ w_ih.T + b_ih  # (B, T, 3H)
+    h = x.new_zeros(B, H)
+    names = ("reset", "update", "candidate", "hidden")
+    record = {name: [] for name in names}
+    for t in range(T):
+        x_r, x_z, x_n = projected[:, t].chunk(3, dim=-1)
+        h_r, h_z, h_n = (h @ w_hh.T + b_hh).chunk(3, dim=-1)
+        r = torch.sigmoid(x_r + h_r)  # reset gate: how much of the past the candidate may see
+        z = torch.sigmoid(x_z + h_z)  # update gate: how much of the old state to keep
+        n = torch.tanh(x_n + r * h_n)  # candidate state
+        h = (1 - z) * n + z * h  # blend the old state and the candidate
+        for name, value in zip(names, (r, z, n, h), strict=True):
+            record[name].append(value)
+    return {name: torch.stack(values, dim=1) for name, values in record.items()}
+
+
+def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation):
+    B, T, _ = x.shape
+    h = x.new_zeros(B, w_hh.shape[1])
+    projected = x @ w_ih.T + b_ih
+    squash = torch.tanh if activation == "tanh" else torch.relu
+    pre, hidden = [], []
+    for t in range(T):
+        a = projected[:, t] + h @ w_hh.T + b_hh  # the pre-activation
+        h = squash(a)
+        pre.append(a)
+        hidden.append(h)
+    return {"preactivation": torch.stack(pre, dim=1), "hidden": torch.stack(hidden, dim=1)}
+
+
+def unroll(rnn: nn.RNNBase, x: torch.Tensor) -> list[dict]:
+    """Run `rnn` (batch_first, full-length sequences) step by step.
+
+    Returns one entry per layer: {"forward": {name: (B, T, H)}, "backward": {...}?};
+    the top layer's hidden states, concatenated over directions, equal the fused output."""
+    cell = CELL_OF[type(rnn)]
+    layers = []
+    inputs = x
+    for layer in range(rnn.num_layers):
+        entry = {}
+        for reverse in (False, True)[: 2 if rnn.bidirectional else 1]:
+            read = inputs.flip(1) if reverse else inputs
+            w = weights(rnn, layer, reverse)
+            if cell == "lstm":
+                states = lstm_steps(read, *w)
+            elif cell == "gru":
+                states = gru_steps(read, *w)
+            else:
+                states = rnn_steps(read, *w, activation=rnn.nonlinearity)
+            if reverse:  # back into reading order
+                states = {name: value.flip(1) for name, value in states.items()}
+            entry["backward" if reverse else "forward"] = states
+        layers.append(entry)
+        inputs = torch.cat([entry[d]["hidden"] for d in entry], dim=-1)  # the next layer's input
+    return layers
+
+
+def spectral_norms(rnn: nn.RNNBase) -> dict[str, float]:
+    """Largest singular value of each layer's W_hh (per gate block): above 1, signals can
+    grow step after step; below 1, they fade."""
+    gates = {
+        "rnn": ["W_hh"],
+        "lstm": ["input", "forget", "candidate", "output"],
+        "gru": ["reset", "update", "candidate"],
+    }
+    norms = {}
+    for name, parameter in rnn.named_parameters():
+        if not name.startswith("weight_hh"):
+            continue
+        layer = name.removeprefix("weight_hh_")
+        for gate, block in zip(
+            gates[CELL_OF[type(rnn)]],
+            parameter.detach().chunk(len(gates[CELL_OF[type(rnn)]]), dim=0),
+            strict=True,
+        ):
+            norms[f"{layer}.{gate}"] = torch.linalg.matrix_norm(block, ord=2).item()
+    return norms
