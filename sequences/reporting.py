@@ -7,11 +7,17 @@ class Reporter(Protocol):
     def metrics(self, point: dict) -> None:
         """One logged step: step, loss, grad_norm, grad_norms, lr and, at times, val_loss."""
 
+    def probe(self, payload: dict) -> None:
+        """One look inside the model at a step: gates, states, gradient flow (bounded size)."""
+
 
 class NullReporter:
     """A reporter for when nobody listens, so the loop never asks whether anyone does."""
 
     def metrics(self, point: dict) -> None:
+        pass
+
+    def probe(self, payload: dict) -> None:
         pass
 
 

@@ -13,6 +13,7 @@ from torch.optim.lr_scheduler import LambdaLR
 from sequences.batch import IGNORE, Batch
 from sequences.models import build_model
 from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, make_optimizer
+from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
 from sequences.tasks import make_task
 
@@ -20,6 +21,8 @@ MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however lon
 MAX_VALIDATIONS = 25  # validation passes per run
 VALIDATION_SHARE = 0.02  # of the training work, at most, spent validating
 VALIDATION_CHUNK = 512  # sequences per validation forward pass, to bound its memory
+MAX_PROBES = 100  # probe events per run: with each under 64 KiB, a bounded store
+MIN_PROBE_SECONDS = 1.0  # at most about one probe a second, however fast the steps
 
 
 @dataclass
@@ -111,8 +114,10 @@ def train(
     reporter: Reporter = NullReporter(),
     should_stop: Callable[[], bool] = never,
     device: str | None = None,
+    probes: bool = False,
 ) -> Outcome:
-    """Train the model a spec describes; report at the logging interval; stop when asked."""
+    """Train the model a spec describes; report at the logging interval; stop when asked.
+    With `probes`, also look inside the model every `probe.every` steps (time-capped)."""
     device = device or default_device()
     task = task if task is not None else make_task(spec)
     t = spec.training
@@ -131,6 +136,13 @@ def train(
     validation = task.validation.to(device)
     log_every = logging_interval(steps)
     val_every = validation_interval(steps, log_every, len(validation), t.batch_size)
+
+    # The probe always looks at the same sequence, so its pictures compare across steps.
+    if probes:
+        probe_x, probe_y = (t.to(device) for t in probe_sequence(task))
+        probe_every = max(spec.probe.every, math.ceil(steps / MAX_PROBES))
+        vocab = getattr(task, "vocab", None)
+        last_probe = -math.inf
 
     # Truncated BPTT reads one long stream in chunks, carrying the state across them.
     stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
@@ -206,6 +218,16 @@ def train(
         clip_gradients(t, parameters)
         optimizer.step()
         schedule.step()
+
+        # 5. look inside, now and then (free when probes are off: this one `if`)
+        if probes and (step % probe_every == 0 or step == steps):
+            now = time.monotonic()
+            if now - last_probe >= MIN_PROBE_SECONDS or step == steps:
+                payload = look(model, probe_x, probe_y, vocab)
+                if payload is not None:
+                    reporter.probe({"step": step, **payload})
+                last_probe = now
+
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)
 

@@ -22,6 +22,7 @@ class EventPump:
     def __init__(self, run_id: str):
         self.run_id = run_id
         self.pending: list[dict] = []
+        self.pending_probes: list[dict] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.arrived = threading.Event()  # set when a point is waiting
@@ -32,6 +33,11 @@ class EventPump:
     def metrics(self, point: dict) -> None:
         with self.lock:
             self.pending.append(point)
+        self.arrived.set()
+
+    def probe(self, payload: dict) -> None:
+        with self.lock:
+            self.pending_probes.append(payload)
         self.arrived.set()
 
     def __enter__(self):
@@ -61,13 +67,21 @@ class EventPump:
     def flush(self):
         with self.lock:
             points, self.pending = self.pending, []
-        if not points:
-            return
+            probes, self.pending_probes = self.pending_probes, []
+        if points:
+            self.store_metrics(points)
+        for payload in probes:  # at most about one a second: no batching needed
+            self.store("probe", payload, 1)
+
+    def store_metrics(self, points: list[dict]) -> None:
         latest = points[-1]
         data = {**latest, "points": points}  # the newest point up front; every point for charts
+        self.store("metrics", data, len(points), step=latest["step"])
+
+    def store(self, type: str, data: dict, count: int, **run_fields) -> None:
         try:
             close_old_connections()
-            events.record(self.run_id, "metrics", data, step=latest["step"])
+            events.record(self.run_id, type, data, **run_fields)
         except Exception:
-            self.dropped += len(points)
-            log.exception("dropped %d metric points of run %s", len(points), self.run_id)
+            self.dropped += count
+            log.exception("dropped %d %s item(s) of run %s", count, type, self.run_id)

@@ -37,7 +37,9 @@ def train_run(run_id: str) -> None:
     try:
         with LeaseKeeper(run_id) as keeper:
             with EventPump(run_id) as pump:
-                outcome = train(spec, reporter=pump, should_stop=keeper.cancel_requested.is_set)
+                outcome = train(
+                    spec, reporter=pump, should_stop=keeper.cancel_requested.is_set, probes=True
+                )
     except Exception as exc:
         log.exception("run %s failed", run_id)
         message = f"Training failed: {type(exc).__name__}: {exc}"

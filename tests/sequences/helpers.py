@@ -20,7 +20,10 @@ def small(dataset="adding", paradigm=None, cell="gru", model=None, training=None
 
 class Recorder:
     def __init__(self):
-        self.points = []
+        self.points, self.probes = [], []
 
     def metrics(self, point):
         self.points.append(point)
+
+    def probe(self, payload):
+        self.probes.append(payload)

@@ -84,3 +84,26 @@ def test_a_probe_of_the_largest_model_stays_under_64_kib():
     assert len(payload["time"]) <= 100
     print(f"probe event: {size_of(payload)} bytes")
     assert size_of(payload) < MAX_BYTES
+
+
+def test_training_with_probes_looks_inside_at_its_interval_and_at_the_end():
+    from sequences.train import train
+    from tests.sequences.helpers import Recorder
+
+    recorder = Recorder()
+    spec = small("adding", cell="lstm", training={"steps": 60})
+    spec.probe.every = 10
+    train(spec, reporter=recorder, probes=True)
+    steps = [p["step"] for p in recorder.probes]
+    assert steps[0] == 10 and steps[-1] == 60  # the first look, then at most one a second
+    assert all(s % 10 == 0 for s in steps)
+    assert "l0.forget" in recorder.probes[0]["heatmaps"]
+
+
+def test_training_without_probes_never_looks():
+    from sequences.train import train
+    from tests.sequences.helpers import Recorder
+
+    recorder = Recorder()
+    train(small(training={"steps": 20}), reporter=recorder)
+    assert recorder.probes == []

@@ -1,5 +1,6 @@
 """The worker path on real services: a Celery worker process, Redis, WebSockets."""
 
+import json
 import time
 
 import pytest
@@ -137,3 +138,18 @@ def test_a_run_whose_worker_dies_is_marked_failed(live, stack):
         watcher.close()
         stack.start("worker")
         stack.wait_ready()
+
+
+def test_probe_events_show_the_insides_of_the_running_model(live, stack):
+    spec = tiny_spec()
+    spec["model"]["cell"] = "lstm"
+    spec["probe"] = {"every": 10}
+    run_id = start(live, spec)
+    events = EventClient(stack.url, run_id).until_finished()
+    assert seqs(events) == list(range(1, len(events) + 1))
+    probes = [e for e in events if e["type"] == "probe"]
+    assert probes and probes[-1]["step"] == 60  # the last look is stored before the run ends
+    first = probes[0]
+    assert first["cell"] == "lstm" and "l0.forget" in first["heatmaps"]
+    assert len(first["grad_by_time"]) == len(first["time"])
+    assert all(len(json.dumps(e)) < 64 * 1024 for e in probes)
