@@ -5,7 +5,9 @@ import torch
 
 from sequences.models.losses import task_loss
 from sequences.models.recurrent import RecurrentNet
-from sequences.probes.payload import bounded
+from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.probes.attention import capture_attention
+from sequences.probes.payload import VALUE_BUDGET, bounded, evenly
 from sequences.probes.recurrent import spectral_norms, unroll
 
 
@@ -28,9 +30,16 @@ def unrolled_output(model: RecurrentNet, layers: list[dict]):
 
 
 def look(model, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None = None) -> dict | None:
-    """Gates, states and gradients of `model` on one sequence, or None where there is no probe yet."""
-    if not isinstance(model, RecurrentNet):
-        return None
+    """What `model` does inside on one sequence, or None where there is no probe yet."""
+    if isinstance(model, RecurrentNet):
+        return look_recurrent(model, x, y, vocab)
+    if isinstance(model, (TransformerNet, TransformerSeq2Seq)):
+        return look_transformer(model, x, y, vocab)
+    return None
+
+
+def look_recurrent(model: RecurrentNet, x, y, vocab) -> dict:
+    """Gates, states, gradient flow through time and W_hh sizes, per layer and direction."""
     was_training = model.training
     model.eval()
     try:
@@ -68,6 +77,52 @@ def look(model, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None = None
 
 
 CELL_NAMES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def look_transformer(model, x, y, vocab) -> dict:
+    """Attention per layer and head (encoder, decoder, cross) and gradient flow through time."""
+    was_training = model.training
+    model.eval()
+    try:
+        maps = capture_attention(model, x, y, None)
+        grad_x = input_gradient(model, x, y)
+    finally:
+        model.train(was_training)
+    time_kept = evenly(x.shape[1], min(x.shape[1], 100))
+    heads = sum(w.shape[1] for w in maps.values())
+    side = max(2, min(64, int((VALUE_BUDGET / max(1, heads)) ** 0.5)))
+    attention = {}
+    for key, weights in maps.items():
+        rows, cols = evenly(weights.shape[2], side), evenly(weights.shape[3], side)
+        kept = weights[0][:, rows][:, :, cols]  # (heads, rows, cols)
+        levels = (kept * 255).round().to(torch.uint8)  # fixed 0..1 scale: steps compare
+        attention[key] = {"heads": levels.tolist(), "rows": rows, "cols": cols}
+    payload = {
+        "cell": "transformer",
+        "time": time_kept,
+        "attention": attention,
+        "grad_by_time": significant(grad_x[0].norm(dim=-1)[time_kept]),
+        "inputs": axis_labels(x[0], time_kept, vocab),
+    }
+    if isinstance(model, TransformerSeq2Seq) and y.dtype == torch.long:
+        payload["outputs"] = [vocab[int(t)] if vocab and t >= 0 else int(t) for t in y[0]]
+    return payload
+
+
+def input_gradient(model, x, y) -> torch.Tensor:
+    """dL/dx_t, where x_t is the input layer's output: swapped for a leaf that keeps its grad."""
+    captured = {}
+
+    def leaf(module, args, output):
+        captured["x"] = output.detach().requires_grad_(True)
+        return captured["x"]
+
+    hook = model.inputs.register_forward_hook(leaf)
+    try:
+        _, loss = model(x, y)
+        return torch.autograd.grad(loss, captured["x"])[0]  # parameters' .grad untouched
+    finally:
+        hook.remove()
 
 
 def axis_labels(x: torch.Tensor, time_kept: list[int], vocab: list[str] | None):

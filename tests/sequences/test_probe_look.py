@@ -107,3 +107,28 @@ def test_training_without_probes_never_looks():
     recorder = Recorder()
     train(small(training={"steps": 20}), reporter=recorder)
     assert recorder.probes == []
+
+
+def test_a_transformer_probe_shows_attention_per_layer_and_head_and_gradient_flow():
+    payload, model, task = looked(
+        small("reverse", cell="transformer", model={"layers": 2, "heads": 2})
+    )
+    assert set(payload["attention"]) == {
+        f"{k}.l{n}" for k in ("self", "decoder", "cross") for n in (0, 1)
+    }
+    cross = payload["attention"]["cross.l0"]
+    assert len(cross["heads"]) == 2 and len(cross["heads"][0]) == len(cross["rows"])
+    assert payload["outputs"] and all(isinstance(t, str) for t in payload["inputs"])
+    assert len(payload["grad_by_time"]) == len(payload["time"]) and max(payload["grad_by_time"]) > 0
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_a_probe_of_the_largest_transformer_stays_under_64_kib():
+    spec = parse_spec(
+        {"dataset": "sine", "paradigm": "seq2seq", "dataset_options": {"length": 1000, "horizon": 200},
+         "model": {"cell": "transformer", "layers": 6, "hidden": 64, "heads": 16},
+         "training": {"batch_size": 1}}
+    )  # fmt: skip
+    payload, _, _ = looked(spec)
+    print(f"probe event: {size_of(payload)} bytes")
+    assert size_of(payload) < MAX_BYTES
