@@ -48,9 +48,10 @@ def look_recurrent(model: RecurrentNet, x, y, vocab) -> dict:
         )  # (1, T, E): x_t as the cell sees it
         layers = unroll(model.rnn, embedded)
         loss = task_loss(model.signature, unrolled_output(model, layers), y)
-        hiddens = [layer[d]["hidden"] for layer in layers for d in layer]
+        # dL/dh_t through every later step: the gradient of the h_t the recurrence used.
+        steps = [h for layer in layers for d in layer for h in layer[d]["steps"]]
         # torch.autograd.grad leaves every parameter's .grad alone: training never sees the probe.
-        grads = torch.autograd.grad(loss, [embedded, *hiddens])
+        grads = torch.autograd.grad(loss, [embedded, *steps], allow_unused=True)
     finally:
         model.train(was_training)
     grad_x, grad_h = grads[0], iter(grads[1:])
@@ -58,9 +59,12 @@ def look_recurrent(model: RecurrentNet, x, y, vocab) -> dict:
     for index, layer in enumerate(layers):
         for direction, states in layer.items():
             key = f"l{index}" + (".reverse" if direction == "backward" else "")
+            per_step = [next(grad_h) for _ in states.pop("steps")]
+            grad_by_layer[key] = torch.stack(
+                [g[0].norm() if g is not None else torch.zeros(()) for g in per_step]
+            )  # (T,)
             for name, values in states.items():
                 arrays[f"{key}.{name}"] = values[0].detach()  # (T, H)
-            grad_by_layer[key] = next(grad_h)[0].norm(dim=-1)
     T = x.shape[1]
     heatmaps, time_kept = bounded(arrays, T)
     payload = {

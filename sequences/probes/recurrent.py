@@ -35,7 +35,7 @@ def lstm_steps(x, w_ih, w_hh, b_ih, b_hh):
         h = o * torch.tanh(c)
         for name, value in zip(names, (i, f, g, o, c, h), strict=True):
             record[name].append(value)
-    return {name: torch.stack(values, dim=1) for name, values in record.items()}
+    return stacked(record)
 
 
 def gru_steps(x, w_ih, w_hh, b_ih, b_hh):
@@ -54,7 +54,7 @@ def gru_steps(x, w_ih, w_hh, b_ih, b_hh):
         h = (1 - z) * n + z * h  # blend the old state and the candidate
         for name, value in zip(names, (r, z, n, h), strict=True):
             record[name].append(value)
-    return {name: torch.stack(values, dim=1) for name, values in record.items()}
+    return stacked(record)
 
 
 def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation):
@@ -68,7 +68,15 @@ def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation):
         h = squash(a)
         pre.append(a)
         hidden.append(h)
-    return {"preactivation": torch.stack(pre, dim=1), "hidden": torch.stack(hidden, dim=1)}
+    return stacked({"preactivation": pre, "hidden": hidden})
+
+
+def stacked(record: dict[str, list]) -> dict:
+    """Each recorded quantity as (B, T, H); plus "steps", the very h_t tensors the
+    recurrence used, so that dL/dh_t can be taken through every later step."""
+    states = {name: torch.stack(values, dim=1) for name, values in record.items()}
+    states["steps"] = record["hidden"]
+    return states
 
 
 def unroll(rnn: nn.RNNBase, x: torch.Tensor) -> list[dict]:
@@ -91,7 +99,9 @@ def unroll(rnn: nn.RNNBase, x: torch.Tensor) -> list[dict]:
             else:
                 states = rnn_steps(read, *w, activation=rnn.nonlinearity)
             if reverse:  # back into reading order
+                steps = states.pop("steps")[::-1]
                 states = {name: value.flip(1) for name, value in states.items()}
+                states["steps"] = steps
             entry["backward" if reverse else "forward"] = states
         layers.append(entry)
         inputs = torch.cat([entry[d]["hidden"] for d in entry], dim=-1)  # the next layer's input

@@ -53,6 +53,15 @@ def test_the_probe_loss_equals_the_fused_models_loss():
     assert payload["loss"] == pytest.approx(loss.item(), rel=1e-5)
 
 
+def test_the_hidden_gradient_reaches_back_through_every_step():
+    payload, _, _ = looked(
+        small("adding", cell="lstm", options={"length": 12}, model={"layers": 2})
+    )
+    for layer, norms in payload["grad_by_time_hidden"].items():
+        assert all(v > 0 for v in norms), (layer, norms)  # not only the step the head reads
+        assert norms[-1] > norms[0]  # and it shrinks going back
+
+
 def test_a_tanh_rnn_with_small_weights_loses_its_gradient_going_back_in_time_unlike_an_lstm():
     def first_to_last(cell):
         spec = small("adding", cell=cell, options={"length": 20}, model={"hidden": 32})

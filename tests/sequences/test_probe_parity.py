@@ -35,6 +35,7 @@ def test_the_unrolled_probe_equals_the_fused_module(kind, layers, bidirectional,
         expected, _ = rnn(x)  # (B, T, D*H): the top layer
         probed = unroll(rnn, x)
     top = torch.cat([probed[-1][d]["hidden"] for d in probed[-1]], dim=-1)
+    assert all(len(probed[-1][d]["steps"]) == 11 for d in probed[-1])
     difference = (top - expected).abs().max().item()
     print(f"max difference {difference:.2e}")
     assert torch.allclose(top, expected, atol=1e-5)

@@ -1,5 +1,6 @@
 // The run page: status, progress, live loss and gradient charts, the result.
 import { api } from "./api.js";
+import { ProbePanel } from "./probes.js";
 import { RunStream } from "./stream.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
@@ -52,8 +53,12 @@ function addPoints(points) {
 }
 
 let accuracyReady = false;
+const accuracyPoints = [];
 function addAccuracy(points) {
+  accuracyPoints.push(...points);
+  if (!accuracyReady && accuracyPoints.length < 2) return; // one point is not yet a curve
   if (!accuracyReady) {
+    points = accuracyPoints;
     accuracyReady = true;
     $("accuracy-card").hidden = false;
     const accuracyLayout = layout("accuracy", false);
@@ -114,7 +119,10 @@ function showResult(result) {
 }
 
 // --- events ------------------------------------------------------------------------
+const probes = new ProbePanel();
+
 const renderers = {
+  probe: (event) => probes.add(event),
   status: (event) => showStatus(event.status, event.message),
   metrics: (event, live) => { addPoints(event.points || [event]); showProgress(event.step, live); },
   done: (event) => { showProgress(event.result.steps, false); showResult(event.result); },
