@@ -3,8 +3,9 @@
 Same model shape, data, optimizer (Adam), gradient clipping (norm 1.0) and device; the
 bare loop is written the obvious way and prints its loss every 100 steps. The
 playground's loop adds what a run needs: logging at its interval (loss, gradient norms
-per layer), validation, and the stop check. Probes are off. The two alternate, and the
-median of REPEATS is compared, in one run.
+per layer), validation, and the stop check. It is measured with probes off, and
+instrumented: probes on at the default settings (every 25 steps, at most one a second).
+The three alternate, and the median of REPEATS is compared, in one run.
 """
 
 import statistics
@@ -88,8 +89,8 @@ def bare_steps_per_second(cell: str, device: str) -> float:
     return STEPS / (time.perf_counter() - started)
 
 
-def playground_steps_per_second(cell: str, device: str) -> float:
-    outcome = train(spec_for(cell), device=device)
+def playground_steps_per_second(cell: str, device: str, probes: bool = False) -> float:
+    outcome = train(spec_for(cell), device=device, probes=probes)
     return outcome.result["steps_per_second"]
 
 
