@@ -101,17 +101,23 @@ def main(cells=("rnn", "lstm", "gru", "transformer")) -> dict:
               "shape": SHAPE, "steps": STEPS, "cells": {}}  # fmt: skip
     for cell in cells:
         bare_steps_per_second(cell, device)  # warm-up: allocator, kernels
-        bare, playground = [], []
+        bare, playground, instrumented = [], [], []
         for _ in range(REPEATS):
             bare.append(bare_steps_per_second(cell, device))
             playground.append(playground_steps_per_second(cell, device))
-        b, p = statistics.median(bare), statistics.median(playground)
+            instrumented.append(playground_steps_per_second(cell, device, probes=True))
+        b, p, i = (statistics.median(v) for v in (bare, playground, instrumented))
         report["cells"][cell] = {
             "bare": round(b, 1),
             "playground": round(p, 1),
+            "instrumented": round(i, 1),
             "ratio": round(p / b, 3),
+            "ratio_instrumented": round(i / b, 3),
         }
-        print(f"{cell:12} bare {b:8.1f}/s  playground {p:8.1f}/s  ratio {p / b:.3f}")
+        print(
+            f"{cell:12} bare {b:6.1f}/s  playground {p:6.1f}/s ({p / b:.3f})  "
+            f"instrumented {i:6.1f}/s ({i / b:.3f})"
+        )
     return report
 
 
