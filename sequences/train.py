@@ -23,6 +23,7 @@ VALIDATION_SHARE = 0.02  # of the training work, at most, spent validating
 VALIDATION_CHUNK = 512  # sequences per validation forward pass, to bound its memory
 MAX_PROBES = 100  # probe events per run: with each under 64 KiB, a bounded store
 MIN_PROBE_SECONDS = 1.0  # at most about one probe a second, however fast the steps
+PROBE_SHARE = 0.02  # of the training time, at most, spent looking inside (big models too)
 
 
 @dataclass
@@ -142,7 +143,7 @@ def train(
         probe_x, probe_y = (t.to(device) for t in probe_sequence(task))
         probe_every = max(spec.probe.every, math.ceil(steps / MAX_PROBES))
         vocab = getattr(task, "vocab", None)
-        last_probe = -math.inf
+        last_probe, probe_cost = -math.inf, 0.0
 
     # Truncated BPTT reads one long stream in chunks, carrying the state across them.
     stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
@@ -222,11 +223,13 @@ def train(
         # 5. look inside, now and then (free when probes are off: this one `if`)
         if probes and (step % probe_every == 0 or step == steps):
             now = time.monotonic()
-            if now - last_probe >= MIN_PROBE_SECONDS or step == steps:
+            wait = max(MIN_PROBE_SECONDS, probe_cost / PROBE_SHARE)  # a slow look waits longer
+            if now - last_probe >= wait or step == steps:
                 payload = look(model, probe_x, probe_y, vocab)
                 if payload is not None:
                     reporter.probe({"step": step, **payload})
-                last_probe = now
+                last_probe = time.monotonic()
+                probe_cost = last_probe - now
 
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)

@@ -34,5 +34,6 @@ def test_a_person_scrubs_through_the_gates_of_an_lstm(stack, page_of):
     page.select_option("#probe-map", "l0.hidden")
     expect(page.locator("#probe-reading")).to_contain_text("Hidden state")
     assert page.evaluate("document.getElementById('probe-gradient').layout.yaxis.type") == "log"
+    expect(page.locator("#probe-spectral")).to_contain_text("W_hh l0 · forget")
     screenshot(page, "run-page-probes")
     assert page.errors == []

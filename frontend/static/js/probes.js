@@ -70,6 +70,22 @@ export class ProbePanel {
     if (probe.heatmaps) this.showHeatmap(probe, probe.heatmaps[name]);
     else this.showAttention(probe, probe.attention[name]);
     this.showGradient(probe);
+    this.showSpectralNorms(probe);
+  }
+
+  showSpectralNorms(probe) {
+    const norms = Object.entries(probe.spectral_norms || {});
+    $("probe-spectral-card").hidden = !norms.length;
+    const list = $("probe-spectral");
+    list.replaceChildren();
+    for (const [name, value] of norms) {
+      const dt = document.createElement("dt");
+      dt.textContent = `W_hh ${name.replace("_reverse", " (backward)").replace(".", " · ")}`;
+      const dd = document.createElement("dd");
+      dd.textContent = value.toFixed(3);
+      dd.className = value > 1 ? "above-one" : "below-one";
+      list.append(dt, dd);
+    }
   }
 
   showHeatmap(probe, map) {
