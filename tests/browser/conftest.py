@@ -56,3 +56,17 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def train_from_page(page, base_url: str, selects: dict = (), fills: dict = (), checks=()) -> None:
+    """Open the build page, choose (selects), tick (checks) and type (fills), press Train,
+    and wait for the run's own page, as a person would."""
+    page.goto(base_url + "/")
+    for field, value in dict(selects).items():
+        page.select_option(f"#{field}", value)
+    for field in checks:
+        page.check(f"#{field}")
+    for field, value in dict(fills).items():
+        page.fill(f"#{field}", value)
+    page.click("#train")
+    page.wait_for_url("**/runs/*/")

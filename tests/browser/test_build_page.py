@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, train_from_page
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -60,13 +60,8 @@ def test_controls_follow_the_choices_and_the_parameter_count_updates(stack, page
 
 def test_a_seq2seq_run_with_attention_starts_from_the_page(stack, page_of):
     page = page_of()
-    page.goto(stack.url + "/")
-    page.select_option("#dataset", "reverse")
-    page.select_option("#cell", "lstm")
-    page.check("#attention")
-    page.fill("#steps", "60")
-    page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    choices = {"dataset": "reverse", "cell": "lstm"}
+    train_from_page(page, stack.url, selects=choices, checks=["attention"], fills={"steps": "60"})
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     expect(page.locator("#run-summary")).to_contain_text("seq2seq")
     expect(page.locator("#result")).to_contain_text("validation accuracy")

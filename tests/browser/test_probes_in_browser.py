@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, train_from_page
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -12,11 +12,7 @@ HEATMAP_Z = "document.getElementById('probe-heatmap').data?.[0].z.length ?? 0"
 
 def test_a_person_scrubs_through_the_gates_of_an_lstm(stack, page_of):
     page = page_of()
-    page.goto(stack.url + "/")
-    page.select_option("#dataset", "sentiment")
-    page.fill("#steps", "400")
-    page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    train_from_page(page, stack.url, selects={"dataset": "sentiment"}, fills={"steps": "400"})
     expect(page.locator("#probe-card")).to_be_visible(timeout=60_000)
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     page.wait_for_function(f"{HEATMAP_Z} > 0")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, train_from_page
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -55,10 +55,7 @@ def test_a_person_trains_a_model_and_watches_the_loss_curve_grow(stack, page_of)
 
 def test_the_owner_cancels_from_the_page_and_a_watcher_sees_it(stack, page_of):
     page = page_of()
-    page.goto(stack.url + "/")
-    page.fill("#steps", "20000")
-    page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    train_from_page(page, stack.url, fills={"steps": "20000"})
     page.wait_for_function(f"{POINTS} > 0", timeout=60_000)
 
     watcher = page_of()
