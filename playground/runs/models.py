@@ -6,7 +6,13 @@ from django.db import models
 
 ACTIVE = ("queued", "running")
 FINISHED = ("completed", "failed", "cancelled", "diverged")
-CELL_NAMES = {"rnn": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+CELL_NAMES = {
+    "rnn": "Vanilla RNN",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "transformer": "Transformer",
+    "bow": "Bag of words",
+}
 
 
 def new_run_id() -> str:
