@@ -225,9 +225,7 @@ def train(
             now = time.monotonic()
             wait = max(MIN_PROBE_SECONDS, probe_cost / PROBE_SHARE)  # a slow look waits longer
             if now - last_probe >= wait or step == steps:
-                payload = look(model, probe_x, probe_y, vocab)
-                if payload is not None:
-                    reporter.probe({"step": step, **payload})
+                reporter.probe({"step": step, **look(model, probe_x, probe_y, vocab)})
                 last_probe = time.monotonic()
                 probe_cost = last_probe - now
 

@@ -28,6 +28,22 @@ def database_url(db: dict) -> str:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """The test database, whichever tests were collected. pytest-django's own fixture sets up
+    only the databases that collected tests mark, but the live stack's processes need it
+    for unmarked tests too (a run of the browser tests alone)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        databases = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def stack(django_db_setup, django_db_blocker):
     from django.db import connection
 

@@ -21,5 +21,9 @@ class BagOfWords(nn.Module):
     def forward(self, x, targets=None, lengths=None):
         real = (x != PAD).float()[..., None]  # (B, T, 1)
         bag = (self.words(x) * real).sum(dim=1) / real.sum(dim=1).clamp(min=1)  # order is gone
-        output = self.head(torch.relu(self.hidden(bag)))  # (B, O)
+        return self.answer(bag, targets)
+
+    def answer(self, bag, targets=None):
+        """(B, E), the averaged words -> (output (B, O), loss)."""
+        output = self.head(torch.relu(self.hidden(bag)))
         return output, task_loss(self.signature, output, targets)

@@ -21,12 +21,15 @@ class LuongAttention(nn.Module):
         self.score = nn.Linear(hidden, memory_size, bias=False)  # "general" score: h W m
         self.combine = nn.Linear(hidden + memory_size, hidden)
 
-    def forward(self, out, memory, memory_mask):
+    def weights(self, out, memory, memory_mask) -> torch.Tensor:
+        """(B, T', S): how much each decoder step looks at each encoder step."""
         scores = self.score(out) @ memory.transpose(1, 2)  # (B, T', S)
         if memory_mask is not None:
             scores = scores.masked_fill(~memory_mask[:, None, :], float("-inf"))
-        weights = scores.softmax(dim=-1)  # each row sums to 1 over real encoder steps
-        context = weights @ memory  # (B, T', M)
+        return scores.softmax(dim=-1)  # each row sums to 1 over real encoder steps
+
+    def forward(self, out, memory, memory_mask):
+        context = self.weights(out, memory, memory_mask) @ memory  # (B, T', M)
         return torch.tanh(self.combine(torch.cat([context, out], dim=-1)))  # (B, T', H)
 
 
@@ -45,19 +48,22 @@ class Decoder(nn.Module):
             out = self.attention(out, memory, memory_mask)
         return self.head(out)  # (B, T', O)
 
+    def teacher_inputs(self, targets):
+        """Every step's input when each reads the true previous output: the start, then the
+        targets shifted right by one."""
+        start = decoder_start(self.signature, targets.shape[0], targets.device)
+        return torch.cat([start, as_decoder_input(targets[:, :-1], self.signature)], dim=1)
+
     def own_guess(self, output):
         return output.argmax(dim=-1) if self.signature.outputs == "tokens" else output
 
     def forward(self, state, batch_size, steps, targets=None, memory=None, memory_mask=None):
-        device = (memory if memory is not None else self.head.weight).device
-        start = decoder_start(self.signature, batch_size, device)
         forcing = targets is not None and self.training
         if forcing and self.teacher_forcing >= 1.0:
-            previous = as_decoder_input(targets[:, :-1], self.signature)
-            inputs = torch.cat([start, previous], dim=1)  # (B, T', ...): shifted right by one
-            out, _ = self.rnn(self.reads(inputs), state)  # every step at once
+            out, _ = self.rnn(self.reads(self.teacher_inputs(targets)), state)  # all at once
             return self.project(out, memory, memory_mask)
-        outputs, previous = [], start
+        device = (memory if memory is not None else self.head.weight).device
+        outputs, previous = [], decoder_start(self.signature, batch_size, device)
         for t in range(steps):
             out, state = self.rnn(self.reads(previous), state)  # (B, 1, H)
             output = self.project(out, memory, memory_mask)  # (B, 1, O)

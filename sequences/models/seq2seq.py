@@ -51,11 +51,14 @@ class RecurrentOneToMany(nn.Module):
         self.init = nn.Linear(self.inputs.size, self.layers * self.hidden)
         self.decoder = Decoder(spec, signature)
 
-    def forward(self, x, targets=None, lengths=None):
-        batch = x.shape[0]
-        seed = self.inputs(x)[:, 0]  # (B, E): the one input
+    def initial_state(self, seed: torch.Tensor):
+        """(B, E), the one input as a vector -> the decoder's initial state, every layer."""
+        batch = seed.shape[0]
         h0 = torch.tanh(self.init(seed)).view(batch, self.layers, self.hidden).transpose(0, 1)
-        state = (h0.contiguous(), torch.zeros_like(h0)) if self.lstm else h0.contiguous()
+        return (h0.contiguous(), torch.zeros_like(h0)) if self.lstm else h0.contiguous()
+
+    def forward(self, x, targets=None, lengths=None):
+        state = self.initial_state(self.inputs(x)[:, 0])
         steps = targets.shape[1] if targets is not None else self.signature.target_length
-        output = self.decoder(state, batch, steps, targets)
+        output = self.decoder(state, x.shape[0], steps, targets)
         return output, task_loss(self.signature, output, targets)

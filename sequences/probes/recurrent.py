@@ -17,12 +17,14 @@ def weights(rnn: nn.RNNBase, layer: int, reverse: bool):
     ]
 
 
-def lstm_steps(x, w_ih, w_hh, b_ih, b_hh):
-    """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H)."""
+def lstm_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
+    """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H); the state starts at (h0, c0),
+    or zeros."""
     B, T, _ = x.shape
     H = w_hh.shape[1]
     projected = x @ w_ih.T + b_ih  # (B, T, 4H): the input's share, for every step at once
-    h, c = x.new_zeros(B, H), x.new_zeros(B, H)
+    h = x.new_zeros(B, H) if h0 is None else h0
+    c = x.new_zeros(B, H) if c0 is None else c0
     names = ("input", "forget", "candidate", "output", "cell", "hidden")
     record = {name: [] for name in names}
     for t in range(T):
@@ -38,11 +40,11 @@ def lstm_steps(x, w_ih, w_hh, b_ih, b_hh):
     return stacked(record)
 
 
-def gru_steps(x, w_ih, w_hh, b_ih, b_hh):
+def gru_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None):
     B, T, _ = x.shape
     H = w_hh.shape[1]
     projected = x @ w_ih.T + b_ih  # (B, T, 3H)
-    h = x.new_zeros(B, H)
+    h = x.new_zeros(B, H) if h0 is None else h0
     names = ("reset", "update", "candidate", "hidden")
     record = {name: [] for name in names}
     for t in range(T):
@@ -57,9 +59,9 @@ def gru_steps(x, w_ih, w_hh, b_ih, b_hh):
     return stacked(record)
 
 
-def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation):
+def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation, h0=None):
     B, T, _ = x.shape
-    h = x.new_zeros(B, w_hh.shape[1])
+    h = x.new_zeros(B, w_hh.shape[1]) if h0 is None else h0
     projected = x @ w_ih.T + b_ih
     squash = torch.tanh if activation == "tanh" else torch.relu
     pre, hidden = [], []
@@ -79,25 +81,28 @@ def stacked(record: dict[str, list]) -> dict:
     return states
 
 
-def unroll(rnn: nn.RNNBase, x: torch.Tensor) -> list[dict]:
-    """Run `rnn` (batch_first, full-length sequences) step by step.
+def unroll(rnn: nn.RNNBase, x: torch.Tensor, state=None) -> list[dict]:
+    """Run `rnn` (batch_first, full-length sequences) step by step, from `state` (shaped as
+    the fused module takes it: (layers * directions, B, H), a pair for the LSTM) or zeros.
 
     Returns one entry per layer: {"forward": {name: (B, T, H)}, "backward": {...}?};
     the top layer's hidden states, concatenated over directions, equal the fused output."""
     cell = CELL_OF[type(rnn)]
+    directions = 2 if rnn.bidirectional else 1
     layers = []
     inputs = x
     for layer in range(rnn.num_layers):
         entry = {}
-        for reverse in (False, True)[: 2 if rnn.bidirectional else 1]:
+        for reverse in (False, True)[:directions]:
             read = inputs.flip(1) if reverse else inputs
             w = weights(rnn, layer, reverse)
+            start = initial(state, layer * directions + int(reverse))
             if cell == "lstm":
-                states = lstm_steps(read, *w)
+                states = lstm_steps(read, *w, *start)
             elif cell == "gru":
-                states = gru_steps(read, *w)
+                states = gru_steps(read, *w, *start)
             else:
-                states = rnn_steps(read, *w, activation=rnn.nonlinearity)
+                states = rnn_steps(read, *w, rnn.nonlinearity, *start)
             if reverse:  # back into reading order
                 steps = states.pop("steps")[::-1]
                 states = {name: value.flip(1) for name, value in states.items()}
@@ -106,6 +111,26 @@ def unroll(rnn: nn.RNNBase, x: torch.Tensor) -> list[dict]:
         layers.append(entry)
         inputs = torch.cat([entry[d]["hidden"] for d in entry], dim=-1)  # the next layer's input
     return layers
+
+
+def initial(state, index: int) -> tuple:
+    """The starting state of one layer and direction, as step arguments (none: zeros)."""
+    if state is None:
+        return ()
+    if isinstance(state, tuple):  # the LSTM's (h, c)
+        return tuple(s[index] for s in state)
+    return (state[index],)
+
+
+def final_state(layers: list[dict], lstm: bool):
+    """The unrolled stack's last state, shaped as the fused module returns it (h_n, or
+    (h_n, c_n)): a backward direction ends at step 0."""
+
+    def last(name):
+        ends = [layer[d][name][:, -1 if d == "forward" else 0] for layer in layers for d in layer]
+        return torch.stack(ends)  # (layers * directions, B, H)
+
+    return (last("hidden"), last("cell")) if lstm else last("hidden")
 
 
 def spectral_norms(rnn: nn.RNNBase) -> dict[str, float]:

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from sequences.probes.recurrent import spectral_norms, unroll
+from sequences.probes.recurrent import final_state, spectral_norms, unroll
 
 CASES = [
     (kind, layers, bidirectional, activation)
@@ -65,3 +65,23 @@ def test_spectral_norms_name_each_layer_and_gate():
     with torch.no_grad():
         identity.weight_hh_l0.copy_(torch.eye(5) * 0.5)
     assert spectral_norms(identity) == {"l0.W_hh": pytest.approx(0.5)}
+
+
+@pytest.mark.parametrize("kind", [nn.RNN, nn.LSTM, nn.GRU], ids=lambda k: k.__name__)
+def test_the_unrolled_probe_starts_from_a_given_state_as_the_fused_module_does(kind):
+    rnn = fused(kind, 2, False, "tanh")
+    x, h0 = torch.randn(2, 5, 3), torch.randn(2, 2, 8)
+    state = (h0, torch.randn(2, 2, 8)) if kind is nn.LSTM else h0
+    with torch.no_grad():
+        expected, expected_final = rnn(x, state)
+        probed = unroll(rnn, x, state)
+    top = probed[-1]["forward"]["hidden"]
+    print(f"max difference {(top - expected).abs().max().item():.2e}")
+    assert torch.allclose(top, expected, atol=1e-5)
+    final = final_state(probed, kind is nn.LSTM)
+    for ours, theirs in zip(
+        final if kind is nn.LSTM else [final],
+        expected_final if kind is nn.LSTM else [expected_final],
+        strict=True,
+    ):
+        assert torch.allclose(ours, theirs, atol=1e-5)

@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const COLORS = "Viridis"; // perceptually uniform, readable with colour-blindness
+const PLOT_OPTIONS = { responsive: true, displaylogo: false };
 
 const READING = {
   forget: "Forget gate: near 1 the cell keeps its memory across the step, near 0 it wipes it.",
@@ -14,9 +15,15 @@ const READING = {
   reset: "Reset gate: near 0 the candidate ignores the previous state.",
   update: "Update gate: near 1 the GRU keeps its old state, near 0 it takes the candidate.",
   preactivation: "Pre-activation W_ih x_t + W_hh h_{t-1} + b, before tanh or relu squashes it.",
+  embedding: "Each word's vector. The bag of words averages them, so their order is lost.",
+  vote: "What each word alone would answer (one row per class): the bag's answer blends these.",
   self: "Self-attention: each row is a step asking, each column a step answered; a row sums to 1.",
   decoder: "Decoder self-attention: each output step looks only at earlier outputs (causal).",
-  cross: "Cross-attention: each output step looks over the input sequence.",
+  cross: "Cross-attention: each output step (row) looks over the input steps (columns); a row sums to 1.",
+};
+const HALF = {
+  encoder: "The encoder reads the input. ",
+  decoder: "The decoder writes the output, reading the true previous outputs as in training (teacher forcing). ",
 };
 
 export class ProbePanel {
@@ -33,31 +40,39 @@ export class ProbePanel {
   add(event) {
     this.probes.push(event);
     $("probe-card").hidden = false;
-    $("probe-empty")?.remove();
     const slider = $("probe-step");
     slider.max = this.probes.length - 1;
-    if (this.probes.length === 1) this.fillPickers(event);
+    if (this.probes.length === 1) this.fillPicker(event);
     if (this.following) slider.value = this.probes.length - 1;
     this.show();
   }
 
-  fillPickers(event) {
-    const names = event.heatmaps ? Object.keys(event.heatmaps) : Object.keys(event.attention);
-    $("probe-map").replaceChildren(...names.map((n) => new Option(n.replaceAll(".", " · "), n)));
+  fillPicker(event) {
+    // One list of everything there is to see: gate and state heatmaps, then attention maps.
+    const names = [...Object.keys(event.heatmaps || {}), ...Object.keys(event.attention || {})];
+    const label = (n) => (event.attention?.[n] && !event.heatmaps?.[n] ? `attention · ${n}` : n).replaceAll(".", " · ");
+    $("probe-map").replaceChildren(...names.map((n) => new Option(label(n), n)));
     const preferred = names.find((n) => n.endsWith("forget")) || names.find((n) => n.endsWith("hidden")) || names[0];
     $("probe-map").value = preferred;
-    const heads = event.attention ? Object.values(event.attention)[0].heads.length : 0;
-    $("probe-head-field").hidden = !heads;
-    $("probe-head").replaceChildren(...Array.from({ length: heads }, (_, i) => new Option(`head ${i + 1}`, i)));
   }
 
-  labels(probe, steps) {
+  // Axis labels for step indices: "t: token" on the input, "out t: token" on the output.
+  labels(probe, steps, axis = "inputs") {
+    const [time, values, prefix] = axis === "outputs"
+      ? [probe.output_time || [], probe.outputs || [], "out "]
+      : [probe.time, probe.inputs, ""];
     return steps.map((t) => {
-      const at = probe.time.indexOf(t);
-      const label = at >= 0 ? probe.inputs[at] : undefined;
+      const at = time.indexOf(t);
+      const label = at >= 0 ? values[at] : undefined;
       const text = Array.isArray(label) ? label.map((v) => v.toFixed(2)).join(", ") : label;
-      return text === undefined ? `t=${t}` : `${t}: ${text}`;
+      return text === undefined ? `${prefix}t=${t}` : `${prefix}${t}: ${text}`;
     });
+  }
+
+  // How to read a heatmap: "encoder.l0.forget" -> the encoder's note, then the forget gate's.
+  reading(name) {
+    const parts = name.split(".");
+    return (HALF[parts[0]] || "") + (READING[parts.at(-1)] || "");
   }
 
   show() {
@@ -65,12 +80,22 @@ export class ProbePanel {
     if (!probe) return;
     $("probe-step-label").textContent = `step ${probe.step} (${Number($("probe-step").value) + 1} of ${this.probes.length})`;
     const name = $("probe-map").value;
-    const kind = name.split(".").at(-1).replace(/l\d+/, "") || name.split(".")[0];
-    $("probe-reading").textContent = READING[kind] || READING[name.split(".")[0]] || "";
-    if (probe.heatmaps) this.showHeatmap(probe, probe.heatmaps[name]);
-    else this.showAttention(probe, probe.attention[name]);
+    const heatmap = probe.heatmaps?.[name];
+    const attention = heatmap ? undefined : probe.attention?.[name];
+    $("probe-reading").textContent = attention ? READING[name.split(".")[0]] || "" : this.reading(name);
+    this.fillHeads(attention);
+    if (heatmap) this.showHeatmap(probe, heatmap);
+    else if (attention) this.showAttention(probe, name, attention);
     this.showGradient(probe);
     this.showSpectralNorms(probe);
+  }
+
+  fillHeads(attention) {
+    const heads = attention ? attention.heads.length : 0;
+    $("probe-head-field").hidden = heads < 2;
+    if ($("probe-head").options.length !== heads) {
+      $("probe-head").replaceChildren(...Array.from({ length: heads }, (_, i) => new Option(`head ${i + 1}`, i)));
+    }
   }
 
   showSpectralNorms(probe) {
@@ -80,7 +105,7 @@ export class ProbePanel {
     list.replaceChildren();
     for (const [name, value] of norms) {
       const dt = document.createElement("dt");
-      dt.textContent = `W_hh ${name.replace("_reverse", " (backward)").replace(".", " · ")}`;
+      dt.textContent = `W_hh ${name.replace("_reverse", " (backward)").replaceAll(".", " · ")}`;
       const dd = document.createElement("dd");
       dd.textContent = value.toFixed(3);
       dd.className = value > 1 ? "above-one" : "below-one";
@@ -89,39 +114,51 @@ export class ProbePanel {
   }
 
   showHeatmap(probe, map) {
-    const z = map.z[0].map((_, unit) => map.z.map((row) => map.min + (row[unit] / 255) * (map.max - map.min)));
+    const axis = map.axis || "inputs";
+    const steps = axis === "outputs" ? probe.output_time : probe.time;
+    const z = map.units.map((_, unit) => map.z.map((row) => map.min + (row[unit] / 255) * (map.max - map.min)));
     Plotly.react("probe-heatmap", [{
-      type: "heatmap", z, x: this.labels(probe, probe.time), y: map.units.map((u) => `unit ${u}`),
+      type: "heatmap", z, x: this.labels(probe, steps, axis), y: map.units.map((u) => `unit ${u}`),
       colorscale: COLORS, hovertemplate: "%{x}<br>%{y}<br>%{z:.3f}<extra></extra>",
     }], {
-      margin: { t: 10, r: 10, b: 90, l: 70 }, xaxis: { title: { text: "time step: input" }, type: "category" },
+      margin: { t: 10, r: 10, b: 90, l: 70 },
+      xaxis: { title: { text: axis === "outputs" ? "output step: target" : "time step: input" }, type: "category" },
       yaxis: { title: { text: "unit" }, type: "category" },
-    }, { responsive: true, displaylogo: false });
+    }, PLOT_OPTIONS);
   }
 
-  showAttention(probe, map) {
-    const head = Number($("probe-head").value || 0);
+  showAttention(probe, name, map) {
+    const head = Math.min(Number($("probe-head").value || 0), map.heads.length - 1);
     const z = map.heads[head].map((row) => row.map((v) => v / 255));
-    const queries = map.rows.map((t) => `step ${t}`);
-    const keys = map.cols.map((t) => `step ${t}`);
+    const kind = name.split(".")[0];
+    const queries = this.labels(probe, map.rows, kind === "self" ? "inputs" : "outputs");
+    const keys = this.labels(probe, map.cols, kind === "decoder" ? "outputs" : "inputs");
     Plotly.react("probe-heatmap", [{
       type: "heatmap", z, x: keys, y: queries, zmin: 0, zmax: 1, colorscale: COLORS,
       hovertemplate: "%{y} attends to %{x}: %{z:.2f}<extra></extra>",
     }], {
-      margin: { t: 10, r: 10, b: 70, l: 70 }, xaxis: { title: { text: "attended (key)" }, type: "category" },
+      margin: { t: 10, r: 10, b: 90, l: 90 }, xaxis: { title: { text: "attended (key)" }, type: "category" },
       yaxis: { title: { text: "attending (query)" }, type: "category", autorange: "reversed" },
-    }, { responsive: true, displaylogo: false });
+    }, PLOT_OPTIONS);
   }
 
   showGradient(probe) {
-    const x = this.labels(probe, probe.time);
-    const traces = [{ x, y: probe.grad_by_time, name: "‖dL/dx_t‖", mode: "lines+markers", line: { color: "#d95f02" } }];
+    // Input steps first, then output steps: for an encoder-decoder the x axis is the whole
+    // unrolled timeline, and the gradient flows back along it from right to left.
+    const inputs = this.labels(probe, probe.time);
+    const outputs = this.labels(probe, probe.output_time || [], "outputs");
+    const traces = [];
+    if (probe.grad_by_time.length > 1 || !outputs.length) {
+      traces.push({ x: inputs, y: probe.grad_by_time, name: "‖dL/dx_t‖", mode: "lines+markers", line: { color: "#d95f02" } });
+    }
     for (const [layer, values] of Object.entries(probe.grad_by_time_hidden || {})) {
-      traces.push({ x, y: values, name: `‖dL/dh_t‖ ${layer}`, mode: "lines", line: { dash: "dot" } });
+      const x = layer.startsWith("decoder.") ? outputs : inputs;
+      traces.push({ x, y: values, name: `‖dL/dh_t‖ ${layer.replaceAll(".", " ")}`, mode: "lines", line: { dash: "dot" } });
     }
     Plotly.react("probe-gradient", traces, {
       margin: { t: 10, r: 10, b: 90, l: 70 }, legend: { orientation: "h", y: 1.15 },
-      xaxis: { title: { text: "time step: input" }, type: "category" }, yaxis: { title: { text: "gradient norm" }, type: "log" },
-    }, { responsive: true, displaylogo: false });
+      xaxis: { title: { text: traces.some((t) => t.x === outputs) ? "step: input, then output" : "time step: input" }, type: "category" },
+      yaxis: { title: { text: "gradient norm" }, type: "log" },
+    }, PLOT_OPTIONS);
   }
 }

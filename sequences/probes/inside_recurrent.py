@@ -1,0 +1,69 @@
+"""Inside a recurrent reader (one-to-one, many-to-one, many-to-many): gates and states per
+layer and direction, gradient flow back through time, and the size of each W_hh."""
+
+import torch
+
+from sequences.models.losses import task_loss
+from sequences.models.recurrent import RecurrentNet
+from sequences.probes.labels import axis_labels, norms_by_step, significant
+from sequences.probes.payload import bounded
+from sequences.probes.recurrent import spectral_norms, unroll
+
+CELL_NAMES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def state_steps(layers: list[dict]) -> list[torch.Tensor]:
+    """Every h_t the recurrence used, layer by layer and direction by direction."""
+    return [h for layer in layers for d in layer for h in layer[d]["steps"]]
+
+
+def collect(layers: list[dict], grads, prefix: str = "") -> tuple[dict, dict]:
+    """From an unrolled stack and the gradients of its `state_steps` (in that order): each
+    recorded (T, H) array by name, and ‖dL/dh_t‖ over t per layer and direction."""
+    grads = iter(grads)
+    arrays, flow = {}, {}
+    for index, layer in enumerate(layers):
+        for direction, states in layer.items():
+            key = f"{prefix}l{index}" + (".reverse" if direction == "backward" else "")
+            flow[key] = norms_by_step([next(grads) for _ in states["steps"]])
+            for name, values in states.items():
+                if name != "steps":
+                    arrays[f"{key}.{name}"] = values[0].detach()
+    return arrays, flow
+
+
+def named_norms(rnn, prefix: str = "") -> dict[str, float]:
+    return {prefix + k: round(v, 4) for k, v in spectral_norms(rnn).items()}
+
+
+def unrolled_output(model: RecurrentNet, layers: list[dict]):
+    """The model's answer computed from the unrolled states (equal to its fused forward)."""
+    top = layers[-1]
+    if model.per_step:
+        return model.head(torch.cat([top[d]["hidden"] for d in top], dim=-1))  # (1, T, O)
+    final = [top["forward"]["hidden"][:, -1]]
+    if "backward" in top:
+        final.append(top["backward"]["hidden"][:, 0])  # the backward pass ends at step 0
+    return model.head(torch.cat(final, dim=-1))  # (1, O)
+
+
+def look_recurrent(model: RecurrentNet, x, y, vocab) -> dict:
+    embedded = model.inputs(x).detach().requires_grad_(True)  # (1, T, E): x_t as the cell sees it
+    layers = unroll(model.rnn, embedded)
+    loss = task_loss(model.signature, unrolled_output(model, layers), y)
+    # dL/dh_t through every later step: the gradient of the h_t the recurrence used.
+    # torch.autograd.grad leaves every parameter's .grad alone: training never sees the probe.
+    steps = state_steps(layers)
+    grads = torch.autograd.grad(loss, [embedded, *steps], allow_unused=True)
+    arrays, flow = collect(layers, grads[1:])
+    heatmaps, time_kept = bounded(arrays, x.shape[1])
+    return {
+        "cell": CELL_NAMES[type(model.rnn).__name__],
+        "time": time_kept,
+        "heatmaps": heatmaps,
+        "grad_by_time": significant(grads[0][0].norm(dim=-1)[time_kept]),
+        "grad_by_time_hidden": {k: significant(g[time_kept]) for k, g in flow.items()},
+        "spectral_norms": named_norms(model.rnn),
+        "inputs": axis_labels(x[0], time_kept, vocab),
+        "loss": round(loss.item(), 6),
+    }
