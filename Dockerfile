@@ -7,4 +7,4 @@ COPY . .
 ENV DJANGO_SETTINGS_MODULE=playground.settings PYTHONUNBUFFERED=1
 RUN python manage.py collectstatic --no-input -v0
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]
+CMD ["python", "-m", "playground.stack.web", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]

@@ -13,7 +13,7 @@ from playground.runs.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": django_application,  # bodies are limited as they arrive: playground.stack.web
         # Run streams are public to anyone with the link, like the run page itself.
         "websocket": URLRouter(websocket_urlpatterns),
     }

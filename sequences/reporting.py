@@ -10,6 +10,9 @@ class Reporter(Protocol):
     def probe(self, payload: dict) -> None:
         """One look inside the model at a step: gates, states, gradient flow (bounded size)."""
 
+    def sample(self, payload: dict) -> None:
+        """What the model produces at a step: a forecast, generated text, predictions."""
+
 
 class NullReporter:
     """A reporter for when nobody listens, so the loop never asks whether anyone does."""
@@ -18,6 +21,9 @@ class NullReporter:
         pass
 
     def probe(self, payload: dict) -> None:
+        pass
+
+    def sample(self, payload: dict) -> None:
         pass
 
 

@@ -13,6 +13,7 @@ from torch.optim.lr_scheduler import LambdaLR
 from sequences.batch import IGNORE, Batch
 from sequences.models import build_model
 from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, make_optimizer
+from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
 from sequences.tasks import make_task
@@ -23,6 +24,8 @@ VALIDATION_SHARE = 0.02  # of the training work, at most, spent validating
 VALIDATION_CHUNK = 512  # sequences per validation forward pass, to bound its memory
 MAX_PROBES = 100  # probe events per run: with each under 64 KiB, a bounded store
 MIN_PROBE_SECONDS = 1.0  # at most about one probe a second, however fast the steps
+MAX_SAMPLES = 50  # sample events per run
+MIN_SAMPLE_SECONDS = 2.0
 PROBE_SHARE = 0.02  # of the training time, at most, spent looking inside (big models too)
 
 
@@ -142,8 +145,17 @@ def train(
     if probes:
         probe_x, probe_y = (t.to(device) for t in probe_sequence(task))
         probe_every = max(spec.probe.every, math.ceil(steps / MAX_PROBES))
+        probe_pacer = Pacer(probe_every, steps, MIN_PROBE_SECONDS, PROBE_SHARE)
         vocab = getattr(task, "vocab", None)
-        last_probe, probe_cost = -math.inf, 0.0
+    # What the model produces now (forecasts, text, a confusion matrix), where the task can say.
+    example = getattr(task, "example", None) if probes else None
+    if example:
+        sample_pacer = Pacer(
+            max(spec.probe.every, math.ceil(steps / MAX_SAMPLES)),
+            steps,
+            MIN_SAMPLE_SECONDS,
+            PROBE_SHARE,
+        )
 
     # Truncated BPTT reads one long stream in chunks, carrying the state across them.
     stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
@@ -221,13 +233,12 @@ def train(
         schedule.step()
 
         # 5. look inside, now and then (free when probes are off: this one `if`)
-        if probes and (step % probe_every == 0 or step == steps):
-            now = time.monotonic()
-            wait = max(MIN_PROBE_SECONDS, probe_cost / PROBE_SHARE)  # a slow look waits longer
-            if now - last_probe >= wait or step == steps:
+        if probes and probe_pacer.due(step):
+            with probe_pacer.timing():
                 reporter.probe({"step": step, **look(model, probe_x, probe_y, vocab)})
-                last_probe = time.monotonic()
-                probe_cost = last_probe - now
+        if example and sample_pacer.due(step):
+            with sample_pacer.timing():
+                reporter.sample({"step": step, **example(model)})
 
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)

@@ -22,7 +22,7 @@ class EventPump:
     def __init__(self, run_id: str):
         self.run_id = run_id
         self.pending: list[dict] = []
-        self.pending_probes: list[dict] = []
+        self.pending_looks: list[tuple[str, dict]] = []  # probe and sample events, in order
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.arrived = threading.Event()  # set when a point is waiting
@@ -36,8 +36,14 @@ class EventPump:
         self.arrived.set()
 
     def probe(self, payload: dict) -> None:
+        self.look("probe", payload)
+
+    def sample(self, payload: dict) -> None:
+        self.look("sample", payload)
+
+    def look(self, kind: str, payload: dict) -> None:
         with self.lock:
-            self.pending_probes.append(payload)
+            self.pending_looks.append((kind, payload))
         self.arrived.set()
 
     def __enter__(self):
@@ -67,11 +73,11 @@ class EventPump:
     def flush(self):
         with self.lock:
             points, self.pending = self.pending, []
-            probes, self.pending_probes = self.pending_probes, []
+            looks, self.pending_looks = self.pending_looks, []
         if points:
             self.store_metrics(points)
-        for payload in probes:  # at most about one a second: no batching needed
-            self.store("probe", payload, 1)
+        for kind, payload in looks:  # each at most about once a second: no batching needed
+            self.store(kind, payload, 1)
 
     def store_metrics(self, points: list[dict]) -> None:
         latest = points[-1]

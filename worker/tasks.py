@@ -11,9 +11,11 @@ log = logging.getLogger(__name__)
 def train_run(run_id: str) -> None:
     """Train one run and record how it ended."""
     # Imported here so the worker's parent process never loads torch (nor touches CUDA).
+    from playground.datasets.catalog import catalog_for
     from playground.runs import status
     from playground.runs.models import Run
     from sequences.spec import SpecError, parse_spec
+    from sequences.tasks import make_task
     from sequences.train import train
     from worker.lease import LeaseKeeper
     from worker.pump import EventPump
@@ -27,7 +29,9 @@ def train_run(run_id: str) -> None:
 
     # 2. Validate the spec again: limits may have changed since it was stored.
     try:
-        spec = parse_spec(run.spec)
+        catalog = catalog_for(run.spec.get("dataset"))
+        spec = parse_spec(run.spec, catalog)
+        task = make_task(spec, catalog)
     except SpecError as exc:
         message = f"The run's settings are no longer valid: {exc.message}"
         status.move(run_id, "running", "failed", message, error=message)
@@ -38,7 +42,11 @@ def train_run(run_id: str) -> None:
         with LeaseKeeper(run_id) as keeper:
             with EventPump(run_id) as pump:
                 outcome = train(
-                    spec, reporter=pump, should_stop=keeper.cancel_requested.is_set, probes=True
+                    spec,
+                    task,
+                    reporter=pump,
+                    should_stop=keeper.cancel_requested.is_set,
+                    probes=True,
                 )
     except Exception as exc:
         log.exception("run %s failed", run_id)

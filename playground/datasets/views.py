@@ -1,11 +1,71 @@
-"""The datasets JSON API (see API.md: Datasets)."""
+"""The datasets JSON API (see API.md: Datasets): built-ins, uploads, previews."""
+
+import json
 
 from django.http import JsonResponse
 
-from playground.api import endpoint
+from playground.api import ApiError, endpoint
+from playground.datasets.catalog import describe
+from playground.datasets.models import Dataset
+from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
+from sequences.uploads import KINDS, UploadError, prepare
+from sequences.uploads.prepare import MAX_BYTES
+
+CHOICE_FIELDS = ("time_column", "text_column", "label_column", "missing")
+
+
+@endpoint("GET", "POST")
+def datasets(request):
+    if request.method == "POST":
+        return upload(request)
+    builtins = [{**info.describe(), "options_schema": info.options.model_json_schema()}
+                for info in CATALOG.values()]  # fmt: skip
+    mine = Dataset.objects.filter(owner=request.session.get("owner", "")).defer("data")
+    return JsonResponse({"datasets": builtins + [describe(row) for row in mine[:50]]})
 
 
 @endpoint("GET")
-def dataset_list(request):
-    return JsonResponse({"datasets": [info.describe() for info in CATALOG.values()]})
+def dataset_detail(request, dataset_id):
+    if dataset_id in CATALOG:
+        info = CATALOG[dataset_id]
+        body = {**info.describe(), "options_schema": info.options.model_json_schema()}
+        return JsonResponse({**body, "preview": None})
+    row = Dataset.objects.filter(id=dataset_id).defer("data").first()
+    if row is None:
+        raise ApiError(404, f"There is no dataset '{dataset_id}'. Check the link.")
+    return JsonResponse(describe(row, preview=True))
+
+
+def upload(request):
+    """Check the file and the person's choices; store it prepared, or store nothing."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES + 64 * 1024:
+        raise ApiError(413, too_large())
+    file = request.FILES.get("file")
+    if file is None:
+        raise ApiError(400, "Attach the file as the multipart form field 'file'.", where="file")
+    kind = request.POST.get("kind", "")
+    if kind not in KINDS:
+        raise ApiError(
+            400, f"kind: choose text, labelled-text or series (not '{kind}')", where="kind"
+        )
+    if file.size > MAX_BYTES:
+        raise ApiError(413, too_large())
+    name = (request.POST.get("name") or file.name or "my data").strip()[:100]
+    choices = {k: request.POST[k] for k in CHOICE_FIELDS if request.POST.get(k, "").strip()}
+    if request.POST.get("columns", "").strip():
+        choices["columns"] = [c.strip() for c in request.POST["columns"].split(",") if c.strip()]
+    try:
+        prepared = prepare(file.read(), kind, choices)
+    except UploadError as error:
+        return JsonResponse(error.as_json(), status=error.status)
+    row = Dataset.objects.create(
+        name=name, kind=kind, owner=owner_id(request), filename=file.name[:255],
+        size=file.size, choices=choices, summary=prepared.summary,
+        preview=json.loads(json.dumps(prepared.preview)), data=prepared.to_bytes(),
+    )  # fmt: skip
+    return JsonResponse(describe(row, preview=True), status=201)
+
+
+def too_large() -> str:
+    return f"The file is larger than {MAX_BYTES // 2**20} MB, the upload limit."

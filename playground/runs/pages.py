@@ -3,23 +3,28 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from playground.datasets.catalog import describe
+from playground.datasets.models import Dataset
 from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
 from sequences.datasets import CATALOG
 
 
-def dataset_choices() -> list[dict]:
-    """Each dataset as the API shows it, with its options' schema for the form."""
-    return [
+def dataset_choices(request) -> list[dict]:
+    """Each dataset as the API shows it, with its options' schema for the form: the
+    built-ins, then this browser's uploads."""
+    builtins = [
         {**info.describe(), "options_schema": info.options.model_json_schema()}
         for info in CATALOG.values()
     ]
+    mine = Dataset.objects.filter(owner=request.session.get("owner", "")).defer("data")[:50]
+    return builtins + [describe(row) for row in mine]
 
 
 def build(request):
     context = {
-        "datasets": dataset_choices(),
+        "datasets": dataset_choices(request),
         "form": form(),
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(

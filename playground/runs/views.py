@@ -5,6 +5,7 @@ import logging
 from django.http import JsonResponse
 
 from playground.api import ApiError, endpoint, query_int, read_json
+from playground.datasets.catalog import catalog_for
 from playground.runs import events, lease, status
 from playground.runs.models import FINISHED, Run
 from playground.runs.ownership import owner_id, owns
@@ -26,9 +27,16 @@ def get_run(run_id: str) -> Run:
     return run
 
 
+def parsed(data):
+    """The spec, checked against the built-ins and the upload it names."""
+    dataset = data.get("dataset") if isinstance(data, dict) else None
+    catalog = catalog_for(dataset)
+    return parse_spec(data, catalog), catalog
+
+
 def validated(request):
     try:
-        return parse_spec(read_json(request))
+        return parsed(read_json(request))[0]
     except SpecError as exc:
         raise ApiError(422, exc.message, details=exc.details) from None
 
@@ -38,10 +46,10 @@ def check_spec(request):
     """Validate a spec without starting it: the build page's live parameter count. A spec
     that cannot run is a successful check too: 200 with ok false and the reason."""
     try:
-        spec = parse_spec(read_json(request))
+        spec, catalog = parsed(read_json(request))
     except SpecError as exc:
         return JsonResponse({"ok": False, "error": exc.message, "details": exc.details})
-    size = model_size(spec)
+    size = model_size(spec, catalog)
     body = {"ok": True, "spec": spec.model_dump(mode="json"), **size}
     body["activation_mib"] = round(size.pop("activation_bytes") / 2**20, 1)
     return JsonResponse(body)

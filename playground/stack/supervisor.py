@@ -43,7 +43,7 @@ class Stack:
                 str(BIN / "celery"), "-A", "worker", "worker", "--loglevel", "INFO",
                 "--concurrency", concurrency, "--hostname", f"worker-{self.port}@%h",
             ],
-            "web": [str(BIN / "daphne"), "-b", self.host, "-p", str(self.port), "playground.asgi:application"],
+            "web": [sys.executable, "-m", "playground.stack.web", "-b", self.host, "-p", str(self.port), "playground.asgi:application"],
             "sweeper": [sys.executable, "manage.py", "sweep_runs", "--loop"],
         }  # fmt: skip
 

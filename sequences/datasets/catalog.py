@@ -34,6 +34,7 @@ class DatasetInfo:
     make: Callable[..., object]  # (options, paradigm, seed, val_split) -> task
     inputs: Literal["tokens", "values"] = "values"  # what each step carries
     finite: bool = False  # a fixed set of examples (epochs and a validation split apply)
+    builtin: bool = True  # generated in code, or uploaded by someone
 
     def describe(self) -> dict:
         """The dataset as the API shows it."""
@@ -41,7 +42,7 @@ class DatasetInfo:
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
-            "builtin": True,
+            "builtin": self.builtin,
             "paradigms": list(self.paradigms),
             "summary": self.summary,
             "inputs": self.inputs,

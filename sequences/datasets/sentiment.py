@@ -71,6 +71,15 @@ class SentimentTask(FiniteTask):
         self.labels = LABELS
         self.signature = Signature("tokens", len(VOCAB), "classes", 2, x.shape[1])
 
+    def decode(self, ids) -> str:
+        return " ".join(VOCAB[i] for i in ids if i > 0)
+
+    def example(self, model) -> dict:
+        """Accuracy, the confusion matrix and a few held-out sentences with the answers."""
+        from sequences.examples import classification_example
+
+        return classification_example(model, self)
+
 
 SENTIMENT = DatasetInfo(
     id="sentiment",

@@ -39,14 +39,13 @@ def story(characters: int, rng: random.Random) -> str:
     return " ".join(sentences)[:characters]
 
 
-class CharLanguageTask:
-    """Windows of text; the target is the same window shifted one character on."""
+class LanguageTask:
+    """Windows of a token stream; the target is the same window shifted one token on.
+    The last `val_split` of the text is held out, so validation reads unseen text."""
 
-    def __init__(self, length: int, characters: int, seed: int, val_split: float):
-        text = story(characters, random.Random(seed))
-        self.vocab = ["<pad>", *sorted(set(text))]
-        index = {c: i for i, c in enumerate(self.vocab)}
-        ids = torch.tensor([index[c] for c in text])
+    def __init__(self, ids, vocab: list[str], length: int, val_split: float, joiner: str = ""):
+        self.vocab, self.joiner = vocab, joiner
+        ids = torch.as_tensor(ids, dtype=torch.long)
         split = int(len(ids) * (1 - val_split))
         self.length, self.train_ids, val_ids = length, ids[:split], ids[split:]
         self.signature = Signature(
@@ -76,7 +75,20 @@ class CharLanguageTask:
             cursors = (cursors + chunk) % len(self.train_ids)
 
     def decode(self, ids) -> str:
-        return "".join(self.vocab[i] for i in ids if i > 0)
+        return self.joiner.join(self.vocab[i] for i in ids if i > 0)
+
+    def example(self, model) -> dict:
+        """What the model writes now, after the start of the held-out text."""
+        from sequences.examples import text_example
+
+        return text_example(model, self)
+
+
+def story_task(length: int, characters: int, seed: int, val_split: float) -> LanguageTask:
+    text = story(characters, random.Random(seed))
+    vocab = ["<pad>", *sorted(set(text))]
+    index = {c: i for i, c in enumerate(vocab)}
+    return LanguageTask([index[c] for c in text], vocab, length, val_split)
 
 
 TEXT = DatasetInfo(
@@ -96,7 +108,7 @@ TEXT = DatasetInfo(
     inputs="tokens",
     finite=True,
     options=TextOptions,
-    make=lambda options, paradigm, seed, val_split=0.1: CharLanguageTask(
+    make=lambda options, paradigm, seed, val_split=0.1: story_task(
         options["length"], options["characters"], seed, val_split
     ),
 )

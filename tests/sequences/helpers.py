@@ -20,10 +20,13 @@ def small(dataset="adding", paradigm=None, cell="gru", model=None, training=None
 
 class Recorder:
     def __init__(self):
-        self.points, self.probes = [], []
+        self.points, self.probes, self.samples = [], [], []
 
     def metrics(self, point):
         self.points.append(point)
 
     def probe(self, payload):
         self.probes.append(payload)
+
+    def sample(self, payload):
+        self.samples.append(payload)

@@ -1,6 +1,7 @@
 // The build page: controls that appear when they apply, a live parameter count (or the
 // reason a combination cannot run, from POST /api/runs/check), and Train.
 import { api } from "./api.js";
+import { showPreview, showUploadError, showUploadFields, upload } from "./datasets.js";
 
 const $ = (id) => document.getElementById(id);
 const datasets = JSON.parse($("datasets").textContent);
@@ -52,24 +53,59 @@ function showDataset() {
   for (const [name, schema] of Object.entries(d.options_schema.properties || {})) {
     const label = document.createElement("label");
     label.htmlFor = `option-${name}`;
-    label.textContent = name[0].toUpperCase() + name.slice(1).replace("_", " ");
-    const input = document.createElement("input");
-    Object.assign(input, { type: "number", id: `option-${name}`, placeholder: `default ${schema.default}` });
-    input.step = schema.type === "integer" ? "1" : "any";
-    if (schema.minimum !== undefined) input.min = schema.minimum;
-    if (schema.maximum !== undefined) input.max = schema.maximum;
+    label.textContent = name[0].toUpperCase() + name.slice(1).replaceAll("_", " ");
+    let input;
+    if (schema.enum) { // a choice among words (tokens: characters or words)
+      input = document.createElement("select");
+      input.replaceChildren(...schema.enum.map((v) => new Option(v, v)));
+      input.value = schema.default;
+      input.id = `option-${name}`;
+    } else {
+      input = document.createElement("input");
+      Object.assign(input, { type: "number", id: `option-${name}`, placeholder: `default ${schema.default}` });
+      input.step = schema.type === "integer" ? "1" : "any";
+      if (schema.minimum !== undefined) input.min = schema.minimum;
+      if (schema.maximum !== undefined) input.max = schema.maximum;
+    }
     input.dataset.option = name;
     const hint = document.createElement("p");
     hint.className = "hint";
     hint.textContent = (d.summary.options || {})[name] || "";
     box.append(label, input, hint);
   }
+  loadPreview(d);
+}
+
+async function loadPreview(d) {
+  if (d.builtin || d.preview) return showPreview(d);
+  $("dataset-preview").replaceChildren();
+  Object.assign(d, await api(`/api/datasets/${d.id}`));
+  if (dataset() === d) showPreview(d);
+}
+
+async function uploadClicked() {
+  $("upload-error").hidden = true;
+  $("upload").disabled = true;
+  try {
+    const d = await upload();
+    datasets.push(d);
+    $("dataset").append(new Option(d.name, d.id));
+    $("dataset").value = d.id;
+    $("upload-box").open = false;
+    showDataset();
+    changed();
+  } catch (failure) {
+    showUploadError(failure);
+  } finally {
+    $("upload").disabled = false;
+  }
 }
 
 function specFromForm() {
   const spec = { dataset: $("dataset").value, paradigm: $("paradigm").value, dataset_options: {}, model: {}, training: {} };
   for (const input of document.querySelectorAll("[data-option]")) {
-    if (input.value.trim() !== "") spec.dataset_options[input.dataset.option] = Number(input.value);
+    if (input.tagName === "SELECT") spec.dataset_options[input.dataset.option] = input.value;
+    else if (input.value.trim() !== "") spec.dataset_options[input.dataset.option] = Number(input.value);
   }
   const now = context();
   for (const control of controls) {
@@ -159,6 +195,11 @@ showDataset();
 updateControls();
 check();
 $("dataset").addEventListener("change", () => { showDataset(); changed(); });
-formElement.addEventListener("input", changed);
-formElement.addEventListener("change", changed);
+// The upload box sits in the form, but its fields are not the model's: they do not re-check.
+const modelField = (event) => !event.target.closest("#upload-box");
+formElement.addEventListener("input", (event) => modelField(event) && changed());
+formElement.addEventListener("change", (event) => modelField(event) && changed());
+$("upload-kind").addEventListener("change", showUploadFields);
+$("upload").addEventListener("click", uploadClicked);
+showUploadFields();
 formElement.addEventListener("submit", submit);

@@ -1,6 +1,7 @@
 // The run page: status, progress, live loss and gradient charts, the result.
 import { api } from "./api.js";
 import { ProbePanel } from "./probes.js";
+import { SamplePanel } from "./samples.js";
 import { RunStream } from "./stream.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
@@ -120,9 +121,11 @@ function showResult(result) {
 
 // --- events ------------------------------------------------------------------------
 const probes = new ProbePanel();
+const samples = new SamplePanel();
 
 const renderers = {
   probe: (event) => probes.add(event),
+  sample: (event) => samples.add(event),
   status: (event) => showStatus(event.status, event.message),
   metrics: (event, live) => { addPoints(event.points || [event]); showProgress(event.step, live); },
   done: (event) => { showProgress(event.result.steps, false); showResult(event.result); },

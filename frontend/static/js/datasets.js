@@ -1,0 +1,114 @@
+// Your own data on the build page: the upload form (with a progress bar) and the preview
+// of a dataset (the series plotted; text statistics and a sample; label balance).
+
+const $ = (id) => document.getElementById(id);
+const PLOT_OPTIONS = { responsive: true, displaylogo: false };
+const UPLOAD_FIELDS = {
+  columns: "upload-columns", time_column: "upload-time-column", text_column: "upload-text-column",
+  label_column: "upload-label-column", missing: "upload-missing",
+};
+
+export function showUploadFields() {
+  const kind = $("upload-kind").value;
+  for (const box of document.querySelectorAll("[data-upload-kinds]")) {
+    box.hidden = !box.dataset.uploadKinds.split(" ").includes(kind);
+  }
+}
+
+// POST /api/datasets as multipart, with the bytes sent shown on a progress bar.
+export function upload() {
+  const file = $("upload-file").files[0];
+  const form = new FormData();
+  if (file) form.append("file", file);
+  form.append("kind", $("upload-kind").value);
+  if ($("upload-name").value.trim()) form.append("name", $("upload-name").value.trim());
+  for (const [name, id] of Object.entries(UPLOAD_FIELDS)) {
+    const box = $(id).closest("[data-upload-kinds]");
+    if (!box.hidden && $(id).value.trim()) form.append(name, $(id).value.trim());
+  }
+  const progress = $("upload-progress");
+  progress.hidden = false;
+  progress.value = 0;
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", "/api/datasets");
+    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
+    request.onload = () => {
+      progress.hidden = true;
+      let body = {};
+      try { body = JSON.parse(request.responseText); } catch { /* not JSON: say the status */ }
+      if (request.status === 201) resolve(body);
+      else reject(Object.assign(new Error(body.error || `The server answered ${request.status}.`), body));
+    };
+    request.onerror = () => {
+      progress.hidden = true;
+      reject(new Error("The upload did not reach the server. Check the connection and try again."));
+    };
+    request.send(form);
+  });
+}
+
+export function showUploadError(failure) {
+  const box = $("upload-error");
+  box.hidden = false;
+  const offer = failure.choices?.missing ? ` Pick one under "Missing or broken values" and upload again.` : "";
+  box.textContent = failure.message + "." + offer;
+  if (failure.choices?.missing) $("upload-missing").focus();
+}
+
+function line(text) {
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = text;
+  return p;
+}
+
+function chart() {
+  const div = document.createElement("div");
+  div.className = "chart small";
+  return div;
+}
+
+function bars(div, pairs, title) {
+  Plotly.react(div, [{ type: "bar", x: pairs.map((p) => String(p[0])), y: pairs.map((p) => p[1]), marker: { color: "#1b9e77" } }], {
+    margin: { t: 30, r: 10, b: 60, l: 50 }, title: { text: title, font: { size: 13 } }, xaxis: { type: "category" },
+  }, PLOT_OPTIONS);
+}
+
+// The preview of an uploaded dataset; built-ins describe themselves in a sentence.
+export function showPreview(d) {
+  const box = $("dataset-preview");
+  box.replaceChildren();
+  if (!d.preview) return;
+  const s = d.summary;
+  if (d.kind === "series") {
+    const gaps = s.gaps?.count ? ` · ${s.gaps.count} gaps in time` : "";
+    const missing = s.missing ? ` · missing values ${s.missing.dropped_rows !== undefined ? `dropped (${s.missing.dropped_rows} rows)` : "interpolated"}` : "";
+    box.append(line(`${s.rows.toLocaleString()} rows · ${s.columns.join(", ")}${s.time_column ? ` by ${s.time_column}` : ""}${gaps}${missing} · fits ${d.paradigms.join(", ")}`));
+    const div = chart();
+    box.append(div);
+    const traces = Object.entries(d.preview.series).map(([name, y]) => ({ x: d.preview.x, y, name, mode: "lines" }));
+    Plotly.react(div, traces, { margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h" } }, PLOT_OPTIONS);
+  } else if (d.kind === "text") {
+    box.append(line(`${s.characters.toLocaleString()} characters (${s.distinct_characters} distinct) · ${s.words.toLocaleString()} words (${s.distinct_words.toLocaleString()} distinct) · fits ${d.paradigms.join(", ")}`));
+    const sample = document.createElement("pre");
+    sample.className = "sample";
+    sample.textContent = d.preview.sample;
+    const div = chart();
+    box.append(sample, div);
+    bars(div, d.preview.top_words, "Most frequent words");
+  } else {
+    box.append(line(`${s.rows.toLocaleString()} texts in '${s.text_column}', labels in '${s.label_column}' · ${Object.keys(s.classes).length} classes · about ${s.words_per_text} words each · fits ${d.paradigms.join(", ")}`));
+    const div = chart();
+    box.append(div);
+    bars(div, Object.entries(s.classes), "Label balance");
+    const list = document.createElement("ul");
+    list.className = "examples";
+    for (const example of d.preview.examples) {
+      const item = document.createElement("li");
+      item.textContent = `${example.label}: ${example.text}`;
+      list.append(item);
+    }
+    box.append(list);
+  }
+}

@@ -1,0 +1,90 @@
+// "What the model produces": sample events as a forecast against the held-out truth,
+// text the model writes, or a confusion matrix with held-out examples.
+
+const $ = (id) => document.getElementById(id);
+const PLOT_OPTIONS = { responsive: true, displaylogo: false };
+const KEEP_TEXTS = 6;
+
+const READING = {
+  forecast: "The model's forecast (dashed) against the held-out actual values, in the data's own units. " +
+    "Held-out rows were never trained on; the shaded part is what the model read first.",
+  text: "The model continues the start of held-out text, sampling each next token at this temperature. " +
+    "Watch spelling, then words, then phrases appear as training goes.",
+  classification: "Rows are the true labels, columns the model's answers, on held-out examples: " +
+    "a good classifier puts its counts on the diagonal.",
+};
+
+export class SamplePanel {
+  constructor() {
+    this.texts = [];
+  }
+
+  add(event) {
+    $("sample-card").hidden = false;
+    $("sample-reading").textContent = READING[event.kind] || "";
+    $("sample-step").textContent = `step ${event.step}`;
+    if (event.kind === "forecast") this.forecast(event);
+    else if (event.kind === "text") this.text(event);
+    else if (event.kind === "classification") this.classification(event);
+  }
+
+  forecast(event) {
+    const traces = [];
+    const from = event.forecast_from;
+    for (const column of event.columns) {
+      traces.push({ x: event.x, y: event.actual[column], name: `${column} (actual)`, mode: "lines" });
+      traces.push({
+        x: event.x.slice(from), y: event.predicted[column], name: `${column} (forecast)`,
+        mode: "lines", line: { dash: "dash" },
+      });
+    }
+    const shapes = from > 0 ? [{
+      type: "rect", xref: "x", yref: "paper", x0: event.x[0], x1: event.x[from - 1], y0: 0, y1: 1,
+      fillcolor: "#888", opacity: 0.12, line: { width: 0 },
+    }] : [];
+    Plotly.react("sample-chart", traces, {
+      margin: { t: 10, r: 10, b: 50, l: 60 }, legend: { orientation: "h", y: 1.12 }, shapes,
+      xaxis: { title: { text: "time" } }, yaxis: { title: { text: "value" } },
+    }, PLOT_OPTIONS);
+  }
+
+  text(event) {
+    this.texts.unshift(event);
+    this.texts.length = Math.min(this.texts.length, KEEP_TEXTS);
+    const list = $("sample-texts");
+    list.replaceChildren(...this.texts.map((sample) => {
+      const item = document.createElement("li");
+      const step = document.createElement("span");
+      step.className = "hint";
+      step.textContent = `step ${sample.step} · temperature ${sample.temperature}`;
+      const body = document.createElement("pre");
+      body.className = "sample";
+      const prompt = document.createElement("strong");
+      prompt.textContent = sample.prompt;
+      body.append(prompt, document.createTextNode(sample.text));
+      item.append(step, body);
+      return item;
+    }));
+  }
+
+  classification(event) {
+    const labels = event.labels.map(String);
+    Plotly.react("sample-chart", [{
+      type: "heatmap", z: event.confusion, x: labels, y: labels, colorscale: "Viridis",
+      hovertemplate: "true %{y}, answered %{x}: %{z}<extra></extra>", texttemplate: "%{z}",
+    }], {
+      margin: { t: 10, r: 10, b: 60, l: 80 },
+      xaxis: { title: { text: "model's answer" }, type: "category" },
+      yaxis: { title: { text: "true label" }, type: "category", autorange: "reversed" },
+    }, PLOT_OPTIONS);
+    $("sample-accuracy").textContent = `Held-out accuracy: ${(100 * event.accuracy).toFixed(1)} %`;
+    const list = $("sample-texts");
+    list.replaceChildren(...event.examples.map((example) => {
+      const item = document.createElement("li");
+      item.className = example.label === example.predicted ? "right" : "wrong";
+      item.textContent = `${example.text} → ${example.predicted}` +
+        (example.label === example.predicted ? " ✓" : ` ✗ (truly ${example.label})`);
+      return item;
+    }));
+  }
+}

@@ -1,0 +1,51 @@
+"""The datasets a spec may name: the built-ins, plus the upload it names (if any)."""
+
+from collections import OrderedDict
+
+from playground.datasets.models import Dataset
+from sequences.datasets import CATALOG
+from sequences.uploads.prepare import Prepared
+from sequences.uploads.tasks import uploaded_dataset
+
+
+def catalog_for(dataset_id) -> dict:
+    """CATALOG, and the uploaded dataset `dataset_id` when it is one."""
+    if not isinstance(dataset_id, str) or dataset_id in CATALOG:
+        return CATALOG
+    info = uploaded_info(dataset_id)
+    return {**CATALOG, dataset_id: info} if info else CATALOG
+
+
+CACHED = 16  # uploads never change, and validation asks often (the build page)
+_infos: OrderedDict = OrderedDict()
+
+
+def uploaded_info(dataset_id: str):
+    """The upload as a DatasetInfo (the same object each time, so tasks built for
+    validation are reused), or None."""
+    if dataset_id in _infos:
+        _infos.move_to_end(dataset_id)
+        return _infos[dataset_id]
+    row = Dataset.objects.filter(id=dataset_id).first()
+    if row is None:
+        return None
+    data = Prepared.data_from_bytes(bytes(row.data))
+    _infos[dataset_id] = uploaded_dataset(row.id, row.name, row.kind, data, row.summary)
+    if len(_infos) > CACHED:
+        _infos.popitem(last=False)
+    return _infos[dataset_id]
+
+
+def describe(row: Dataset, preview: bool = False) -> dict:
+    """An upload as the API shows a dataset (see API.md: Datasets)."""
+    info = uploaded_dataset(row.id, row.name, row.kind, {}, row.summary)
+    body = {
+        **info.describe(),
+        "filename": row.filename,
+        "size": row.size,
+        "options_schema": info.options.model_json_schema(),
+        "created_at": row.created_at.isoformat(),
+    }
+    if preview:
+        body["preview"] = row.preview
+    return body

@@ -1,0 +1,198 @@
+"""A numeric series from CSV: value columns, an optional time column, missing values."""
+
+import numpy as np
+import pandas as pd
+
+from sequences.uploads.columns import column, numbers, numeric_share
+from sequences.uploads.decoding import decode
+from sequences.uploads.errors import UploadError
+from sequences.uploads.tables import line_of, read_table
+
+MIN_ROWS = 20  # fewer cannot make training and validation windows
+TIME_NAMES = ("time", "date", "datetime", "timestamp", "day", "month", "year", "period", "week")
+PREVIEW_POINTS = 1000
+
+
+def prepare_series(raw: bytes, choices):
+    from sequences.uploads.prepare import Prepared
+
+    frame = read_table(decode(raw))
+    decimal = frame.attrs["decimal"]
+    time_name = time_column(frame, choices.time_column)
+    names = value_columns(frame, choices.columns, time_name, decimal)
+    values = pd.DataFrame({name: checked_numbers(frame, name, decimal) for name in names})
+    times = parse_times(frame, time_name) if time_name else None
+    values, times, handled = missing_values(frame, values, times, choices.missing)
+    notes = []
+    if times is not None:
+        order = np.argsort(times.to_numpy(), kind="stable")
+        if (order != np.arange(len(order))).any():
+            notes.append(f"rows were sorted by '{time_name}'")
+        values, times = values.iloc[order].reset_index(drop=True), times.iloc[order]
+        times = times.reset_index(drop=True)
+    if len(values) < MIN_ROWS:
+        raise UploadError(
+            f"the series has {len(values)} rows; at least {MIN_ROWS} are needed to make "
+            "training and validation windows"
+        )
+    summary = {
+        "rows": len(values),
+        "columns": names,
+        "time_column": time_name,
+        "statistics": {n: statistics(values[n]) for n in names},
+        "missing": handled,
+        "notes": notes,
+        "task": "forecasting",
+    }
+    if times is not None:
+        summary["time_range"] = [str(times.iloc[0]), str(times.iloc[-1])]
+        summary["gaps"] = gaps(times)
+    data = {
+        "columns": names,
+        "values": values.to_numpy().round(8).tolist(),
+        "time": [str(t) for t in times] if times is not None else None,
+    }
+    return Prepared("series", data, summary, preview(values, times))
+
+
+def time_column(frame: pd.DataFrame, chosen: str | None) -> str | None:
+    """The chosen time column, or one named like a time whose cells parse as dates."""
+    if chosen:
+        return column(frame, chosen, "time_column")
+    for name in frame.columns:
+        if name.lower() in TIME_NAMES and parsed_times(frame[name]).notna().mean() > 0.9:
+            return name
+    return None
+
+
+def value_columns(frame, chosen, time_name, decimal) -> list[str]:
+    if chosen:
+        names = [column(frame, name, "columns") for name in chosen]
+        if time_name in names:
+            raise UploadError(
+                f"columns: '{time_name}' is the time column; choose value columns",
+                where="columns",
+            )
+        return names
+    candidates = [c for c in frame.columns if c != time_name]
+    names = [c for c in candidates if numeric_share(frame[c], decimal) >= 0.9]
+    if not names:
+        examples = ", ".join(
+            f"'{c}' holds text like '{frame[c].dropna().iloc[0]}'"
+            for c in candidates[:3]
+            if not frame[c].dropna().empty
+        )
+        raise UploadError(
+            f"no column holds numbers ({examples or 'every column is empty'}); a series "
+            "needs at least one numeric column"
+        )
+    return names
+
+
+def checked_numbers(frame, name: str, decimal: str) -> pd.Series:
+    """A column as floats; a non-numeric cell is refused with its line and column."""
+    cells = frame[name]
+    values = numbers(cells, decimal)
+    bad = (
+        cells.notna()
+        & values.isna()
+        & ~cells.astype("string")
+        .str.strip()
+        .str.lower()
+        .isin(["nan", "na", "n/a", "null", "none", "-", "?"])
+    )
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        where = line_of(frame, position)
+        more = int(bad.sum()) - 1
+        raise UploadError(
+            f"{where}, column '{name}': '{cells.iloc[position]}' is not a number"
+            + (f" ({more} more cells in this column are not numbers either)" if more else ""),
+            where=f"{where}, column '{name}'",
+        )
+    return values
+
+
+def parse_times(frame, name: str) -> pd.Series:
+    times = parsed_times(frame[name])
+    bad = times.isna()
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        where = line_of(frame, position)
+        raise UploadError(
+            f"{where}, column '{name}': '{frame[name].iloc[position]}' is not a date or time "
+            f"({int(bad.sum())} cells of the time column cannot be read); fix them, or choose "
+            "no time column",
+            where=f"{where}, column '{name}'",
+        )
+    return times
+
+
+def parsed_times(cells: pd.Series) -> pd.Series:
+    text = cells.astype("string").str.strip()
+    if text.str.fullmatch(r"\d{4}").fillna(False).all():  # years alone
+        return pd.to_datetime(text, format="%Y", errors="coerce")
+    return pd.to_datetime(text, format="mixed", errors="coerce")
+
+
+def missing_values(frame, values, times, policy: str):
+    """Refuse, drop or interpolate empty, NaN and infinite cells; report what was done."""
+    values = values.replace([np.inf, -np.inf], np.nan)
+    holes = values.isna()
+    if not holes.any().any():
+        return values, times, None
+    counts = {name: int(n) for name, n in holes.sum().items() if n}
+    first = int(np.flatnonzero(holes.any(axis=1).to_numpy())[0])
+    described = "; ".join(f"column '{n}': {c}" for n, c in counts.items())
+    if policy == "refuse":
+        raise UploadError(
+            f"the series has missing, NaN or infinite values ({described}; the first on "
+            f"{line_of(frame, first)}). Choose what to do with them: drop those rows, or "
+            "interpolate between their neighbours",
+            where=line_of(frame, first),
+            choices={"missing": ["drop", "interpolate"]},
+        )
+    if policy == "drop":
+        keep = ~holes.any(axis=1)
+        values = values[keep].reset_index(drop=True)
+        times = times[keep].reset_index(drop=True) if times is not None else None
+        return values, times, {"dropped_rows": int((~keep).sum()), "cells": counts}
+    values = values.interpolate(limit_direction="both")
+    return values, times, {"interpolated_cells": counts}
+
+
+def statistics(values: pd.Series) -> dict:
+    return {
+        k: round(float(v), 6)
+        for k, v in (
+            ("mean", values.mean()),
+            ("std", values.std()),
+            ("min", values.min()),
+            ("max", values.max()),
+        )
+    }
+
+
+def gaps(times: pd.Series) -> dict:
+    """Steps much longer than the usual one: where the series skips time."""
+    steps = times.diff().dropna()
+    if steps.empty:
+        return {"count": 0}
+    usual = steps.median()
+    long = steps[steps > usual * 1.5]
+    answer = {"usual_step": str(usual), "count": int(len(long))}
+    if len(long):
+        worst = long.idxmax()
+        answer["longest"] = {"after": str(times.iloc[worst - 1]), "length": str(long.max())}
+    return answer
+
+
+def preview(values: pd.DataFrame, times) -> dict:
+    """The series downsampled to at most PREVIEW_POINTS points, for a plot."""
+    keep = np.unique(np.linspace(0, len(values) - 1, min(len(values), PREVIEW_POINTS)).round())
+    keep = keep.astype(int)
+    x = [str(times.iloc[i]) for i in keep] if times is not None else keep.tolist()
+    return {
+        "x": x,
+        "series": {n: values[n].iloc[keep].round(6).tolist() for n in values.columns},
+    }
