@@ -18,6 +18,21 @@ def errors(*codes):
 
 
 RUN_ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "string"}}
+DATASET_ID = {"name": "dataset_id", "in": "path", "required": True, "schema": {"type": "string"}}
+UPLOAD = {
+    "type": "object",
+    "required": ["file", "kind"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "at most 5 MB, UTF-8"},
+        "kind": {"enum": ["text", "labelled-text", "series"]},
+        "name": {"type": "string"},
+        "columns": {"type": "string", "description": "series: value columns, comma-separated"},
+        "time_column": {"type": "string"},
+        "text_column": {"type": "string"},
+        "label_column": {"type": "string"},
+        "missing": {"enum": ["refuse", "drop", "interpolate"]},
+    },
+}
 AFTER = {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}}
 
 PATHS = {
@@ -29,8 +44,26 @@ PATHS = {
     },
     "/api/datasets": {
         "get": {
-            "summary": "Built-in and uploaded datasets",
+            "summary": "Built-in datasets and this browser's uploads",
             "responses": {"200": answer("Datasets")},
+        },
+        "post": {
+            "summary": "Upload a text or CSV file (checked, previewed, stored prepared)",
+            "requestBody": {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": UPLOAD}},
+            },
+            "responses": {
+                "201": answer("The dataset with its preview"),
+                **errors(400, 413, 415, 422),
+            },
+        },
+    },
+    "/api/datasets/{dataset_id}": {
+        "get": {
+            "summary": "A dataset with its preview",
+            "parameters": [DATASET_ID],
+            "responses": {"200": answer("The dataset"), **errors(404)},
         }
     },
     "/api/runs": {

@@ -30,7 +30,11 @@ def dataset_detail(request, dataset_id):
     if dataset_id in CATALOG:
         info = CATALOG[dataset_id]
         body = {**info.describe(), "options_schema": info.options.model_json_schema()}
-        return JsonResponse({**body, "preview": None})
+        if info.preview is None:  # generated afresh for each run: nothing fixed to show
+            return JsonResponse({**body, "preview": None})
+        prepared = info.preview()
+        body["summary"] = {**prepared.summary, **info.summary}
+        return JsonResponse({**body, "preview": prepared.preview})
     row = Dataset.objects.filter(id=dataset_id).defer("data").first()
     if row is None:
         raise ApiError(404, f"There is no dataset '{dataset_id}'. Check the link.")

@@ -15,6 +15,16 @@ CELL_NAMES = {
 }
 
 
+def dataset_label(dataset_id: str) -> str:
+    """A built-in by its short id; an upload by the name it was given."""
+    if not dataset_id.startswith("u-"):
+        return dataset_id
+    from playground.datasets.models import Dataset
+
+    name = Dataset.objects.filter(id=dataset_id).values_list("name", flat=True).first()
+    return name or "an uploaded dataset"
+
+
 def new_run_id() -> str:
     return secrets.token_urlsafe(16)  # 128 random bits: a run link cannot be guessed
 
@@ -47,7 +57,7 @@ class Run(models.Model):
     @property
     def title(self) -> str:
         cell = CELL_NAMES.get(self.spec["model"]["cell"], self.spec["model"]["cell"])
-        return self.spec.get("name") or f"{cell} on {self.spec['dataset']}"
+        return self.spec.get("name") or f"{cell} on {dataset_label(self.spec['dataset'])}"
 
     def as_api(self) -> dict:
         return {

@@ -35,6 +35,7 @@ class DatasetInfo:
     inputs: Literal["tokens", "values"] = "values"  # what each step carries
     finite: bool = False  # a fixed set of examples (epochs and a validation split apply)
     builtin: bool = True  # generated in code, or uploaded by someone
+    preview: Callable[[], object] | None = None  # real data: its Prepared form, for a preview
 
     def describe(self) -> dict:
         """The dataset as the API shows it."""

@@ -127,8 +127,10 @@ def test_the_openapi_document_describes_every_runs_endpoint(client):
         "/api/runs/{run_id}/cancel",
         "/api/health",
         "/api/datasets",
+        "/api/datasets/{dataset_id}",
     ):
         assert path in document["paths"]
+    assert "post" in document["paths"]["/api/datasets"]  # the upload
     assert "model" in document["components"]["schemas"]["RunSpec"]["properties"]
 
 

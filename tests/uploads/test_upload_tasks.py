@@ -120,3 +120,20 @@ def test_labelled_text_trains_a_classifier_and_a_bag_of_words_with_a_confusion_m
         assert sample["kind"] == "classification" and sample["labels"] == ["neg", "pos"]
         assert sum(map(sum, sample["confusion"])) == len(task.validation.x)
         assert sample["examples"][0]["text"].startswith("it was")
+
+
+@pytest.mark.parametrize("dataset, rows", [("sunspots", 309), ("co2", 2284)])
+def test_the_real_series_are_read_offline_and_train_like_an_upload(dataset, rows):
+    from sequences.datasets import CATALOG
+
+    prepared = CATALOG[dataset].preview()
+    assert prepared.summary["rows"] == rows and prepared.summary["gaps"]["count"] == 0
+    spec = parse_spec(
+        {"dataset": dataset, "paradigm": "seq2seq", "dataset_options": {"window": 24, "horizon": 6},
+         "model": {"cell": "gru", "hidden": 16}, "training": {"steps": 20, "batch_size": 8}}
+    )  # fmt: skip
+    recorder = Recorder()
+    assert train(spec, reporter=recorder, probes=True).status == "completed"
+    forecast = recorder.samples[-1]
+    assert forecast["kind"] == "forecast" and len(forecast["predicted"][dataset]) == 6
+    assert forecast["x"][0][:4].isdigit()  # labelled by year or week

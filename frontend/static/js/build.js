@@ -39,6 +39,9 @@ function updateControls() {
     if (hint) hint.textContent = control.choice_hints[$(control.id).value] || "";
   }
   $("paradigm-hint").textContent = PARADIGM_HINTS[now.paradigm] || "";
+  // A forecast horizon only means something to a seq2seq decoder.
+  const horizon = document.querySelector('[data-option-field="horizon"]');
+  if (horizon) horizon.hidden = now.paradigm !== "seq2seq";
 }
 
 function showDataset() {
@@ -71,13 +74,17 @@ function showDataset() {
     const hint = document.createElement("p");
     hint.className = "hint";
     hint.textContent = (d.summary.options || {})[name] || "";
-    box.append(label, input, hint);
+    const wrap = document.createElement("div");
+    wrap.dataset.optionField = name;
+    wrap.append(label, input, hint);
+    box.append(wrap);
   }
   loadPreview(d);
 }
 
+// The preview comes with the dataset's detail, fetched once (an upload brings its own).
 async function loadPreview(d) {
-  if (d.builtin || d.preview) return showPreview(d);
+  if (d.preview !== undefined) return showPreview(d);
   $("dataset-preview").replaceChildren();
   Object.assign(d, await api(`/api/datasets/${d.id}`));
   if (dataset() === d) showPreview(d);
@@ -104,6 +111,7 @@ async function uploadClicked() {
 function specFromForm() {
   const spec = { dataset: $("dataset").value, paradigm: $("paradigm").value, dataset_options: {}, model: {}, training: {} };
   for (const input of document.querySelectorAll("[data-option]")) {
+    if (input.closest("[hidden]")) continue;
     if (input.tagName === "SELECT") spec.dataset_options[input.dataset.option] = input.value;
     else if (input.value.trim() !== "") spec.dataset_options[input.dataset.option] = Number(input.value);
   }
