@@ -3,12 +3,13 @@ from django.urls import path
 
 from playground import health, openapi
 from playground.datasets import views as datasets
-from playground.runs import pages
+from playground.runs import exports, pages, trying
 from playground.runs import views as runs
 
 urlpatterns = [
     path("", pages.build, name="build"),
     path("runs/<str:run_id>/", pages.run_page, name="run"),
+    path("compare/", pages.compare, name="compare"),
     path("api/health", health.health),
     path("api/openapi.json", openapi.openapi),
     path("api/datasets", datasets.datasets),
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/runs/<str:run_id>", runs.run_detail),
     path("api/runs/<str:run_id>/events", runs.run_events),
     path("api/runs/<str:run_id>/cancel", runs.cancel_run),
+    path("api/runs/<str:run_id>/export/<str:what>", exports.export),
+    path("api/runs/<str:run_id>/predict", trying.predict),
     path("admin/", admin.site.urls),
 ]
 

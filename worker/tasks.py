@@ -54,8 +54,14 @@ def train_run(run_id: str) -> None:
         status.move(run_id, "running", "failed", message, error=message)
         return
 
-    # 4. Record the outcome.
+    # 4. Keep the weights (before the status says done, so a finished run always has them),
+    #    then record the outcome. Diverged weights hold NaNs: nothing worth keeping.
     result = outcome.result
+    if outcome.status != "diverged":
+        try:
+            save_weights(run_id, outcome.model)
+        except Exception:  # the run itself is fine; only its download will be missing
+            log.exception("could not save the weights of run %s", run_id)
     if outcome.status == "completed":
         status.move(
             run_id,
@@ -79,3 +85,15 @@ def train_run(run_id: str) -> None:
         status.move(
             run_id, "running", "cancelled", outcome.message, result=result, step=result["steps"]
         )
+
+
+def save_weights(run_id: str, model) -> None:
+    import io
+
+    import torch
+
+    from playground.runs.models import RunWeights
+
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buffer)
+    RunWeights.objects.update_or_create(run_id=run_id, defaults={"data": buffer.getvalue()})

@@ -90,3 +90,12 @@ class RunEvent(models.Model):
 
 def iso(moment):
     return moment.isoformat() if moment else None
+
+
+class RunWeights(models.Model):
+    """A finished run's trained weights: a PyTorch state dict, as torch.save wrote it. Kept
+    apart from Run so that listing runs never loads them."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True)
+    data = models.BinaryField()
+    saved_at = models.DateTimeField(auto_now=True)

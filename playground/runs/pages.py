@@ -3,12 +3,14 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from playground.datasets.catalog import describe
+from playground.datasets.catalog import catalog_for, describe
 from playground.datasets.models import Dataset
 from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
+from playground.runs.presets import PRESETS
 from sequences.datasets import CATALOG
+from sequences.predict import try_kind
 
 
 def dataset_choices(request) -> list[dict]:
@@ -26,6 +28,7 @@ def build(request):
     context = {
         "datasets": dataset_choices(request),
         "form": form(),
+        "presets": PRESETS,
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
             "id", "spec", "status"
@@ -38,5 +41,26 @@ def run_page(request, run_id):
     run = Run.objects.filter(id=run_id).first()
     if run is None:
         raise Http404("There is no such run.")
-    context = {"run": run, "is_owner": owns(request, run), "run_api": run.as_api()}
+    info = catalog_for(run.spec["dataset"]).get(run.spec["dataset"])
+    context = {
+        "run": run,
+        "is_owner": owns(request, run),
+        "run_api": run.as_api(),
+        "try_kind": try_kind(info) if info else None,
+    }
     return render(request, "run.html", context)
+
+
+MAX_COMPARED = 8
+
+
+def compare(request):
+    """/compare/?runs=ID,ID,...: runs side by side (anyone with the links may compare)."""
+    wanted = [i for i in request.GET.get("runs", "").split(",") if i.strip()][:MAX_COMPARED]
+    found = {r.id: r for r in Run.objects.filter(id__in=wanted)}
+    runs = [
+        {"id": r.id, "title": r.title, "cell": r.spec["model"]["cell"], "status": r.status}
+        for r in (found[i] for i in wanted if i in found)
+    ]
+    missing = [i for i in wanted if i not in found]
+    return render(request, "compare.html", {"runs": runs, "missing": missing})

@@ -88,10 +88,23 @@ def enqueue(run_id: str) -> bool:
     return True
 
 
-@endpoint("GET")
+@endpoint("GET", "DELETE")
 def run_detail(request, run_id):
+    if request.method == "DELETE":
+        return delete_run(request, run_id)
     lease.reap(run_id)  # a reader never sees a dead worker's run as "running"
     return JsonResponse(get_run(run_id).as_api())
+
+
+def delete_run(request, run_id):
+    """The owner removes a finished run: its events, weights and link go with it."""
+    run = get_run(run_id)
+    if not owns(request, run):
+        raise ApiError(403, "Only the browser that started this run can delete it.")
+    if run.status not in FINISHED:
+        raise ApiError(409, f"This run is {run.status}; cancel it first, then delete it.")
+    run.delete()
+    return JsonResponse({"id": run_id, "deleted": True})
 
 
 @endpoint("GET")

@@ -7,6 +7,7 @@ A recurrent model that follows "not" and "but" through the sentence can.
 """
 
 import random
+import re
 
 import torch
 from pydantic import Field
@@ -73,6 +74,9 @@ class SentimentTask(FiniteTask):
 
     def decode(self, ids) -> str:
         return " ".join(VOCAB[i] for i in ids if i > 0)
+
+    def encode(self, text: str) -> list[int]:
+        return encode(re.findall(r"[a-z]+", text.lower()))
 
     def example(self, model) -> dict:
         """Accuracy, the confusion matrix and a few held-out sentences with the answers."""

@@ -77,6 +77,16 @@ class LanguageTask:
     def decode(self, ids) -> str:
         return self.joiner.join(self.vocab[i] for i in ids if i > 0)
 
+    def encode(self, text: str) -> list[int]:
+        """A person's text as token ids; tokens outside the vocabulary are <unk>, or
+        skipped where there is none."""
+        from sequences.uploads.tokens import tokenize
+
+        tokens = tokenize(text, "characters" if self.joiner == "" else "words")
+        index = {t: i for i, t in enumerate(self.vocab)}
+        unknown = index.get("<unk>")
+        return [i for i in (index.get(t, unknown) for t in tokens) if i is not None]
+
     def example(self, model) -> dict:
         """What the model writes now, after the start of the held-out text."""
         from sequences.examples import text_example

@@ -175,6 +175,10 @@ class LabelledTextTask(FiniteTask):
     def decode(self, ids) -> str:
         return self.joiner.join(self.vocab[i] for i in ids if i > 0)
 
+    def encode(self, text: str) -> list[int]:
+        tokens = tokenize(text, "characters" if self.joiner == "" else "words")
+        return encoder(self.vocab)(tokens[: self.signature.length])
+
     def example(self, model) -> dict:
         return classification_example(model, self)
 

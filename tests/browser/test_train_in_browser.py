@@ -77,7 +77,7 @@ def test_a_bad_setting_is_explained_on_the_build_page(stack, page_of):
     expect(page.locator("#form-error")).to_contain_text("model.layers")
     expect(page.locator("#layers")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#train")).to_be_enabled()
-    assert page.url == stack.url + "/"
+    assert page.url.split("#")[0] == stack.url + "/"  # still building: no run was made
     screenshot(page, "build-page-error")
     # The server's 422 shows up as a console error for the failed request; nothing else.
     assert all("422" in e for e in page.errors), page.errors

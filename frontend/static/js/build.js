@@ -2,6 +2,9 @@
 // reason a combination cannot run, from POST /api/runs/check), and Train.
 import { api } from "./api.js";
 import { showPreview, showUploadError, showUploadFields, upload } from "./datasets.js";
+import { drawDiagram } from "./diagram.js";
+import { showPresets } from "./presets.js";
+import { hashToState, specToHash } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const datasets = JSON.parse($("datasets").textContent);
@@ -31,14 +34,23 @@ function applies(control, now) {
   return Object.entries(control.when).every(([key, allowed]) => allowed.includes(now[key]));
 }
 
+// Instructor flags from the URL: controls (by id, as "cell" or "dataset") hidden or locked.
+const flags = { hide: [], lock: [] };
+const SPECIAL_FIELDS = { dataset: "dataset-field", paradigm: "paradigm-field", name: "name-field" };
+
 function updateControls() {
   const now = context();
   for (const control of controls) {
-    field(control).hidden = !applies(control, now);
+    field(control).hidden = !applies(control, now) || flags.hide.includes(control.id);
     const hint = document.querySelector(`[data-choice-hints-for="${control.id}"]`);
     if (hint) hint.textContent = control.choice_hints[$(control.id).value] || "";
   }
   $("paradigm-hint").textContent = PARADIGM_HINTS[now.paradigm] || "";
+  drawDiagram($("diagram"), {
+    paradigm: now.paradigm, cell: now.cell, layers: Number($("layers").value) || 1,
+    bidirectional: $("bidirectional").checked && !field(controls.find((c) => c.id === "bidirectional")).hidden,
+    attention: $("attention").checked && !field(controls.find((c) => c.id === "attention")).hidden,
+  });
   // A forecast horizon only means something to a seq2seq decoder.
   const horizon = document.querySelector('[data-option-field="horizon"]');
   if (horizon) horizon.hidden = now.paradigm !== "seq2seq";
@@ -177,6 +189,7 @@ async function check() {
 let pending;
 function changed() {
   updateControls();
+  history.replaceState(null, "", specToHash(specFromForm(), flags));
   clearTimeout(pending);
   pending = setTimeout(check, 250);
 }
@@ -199,9 +212,44 @@ async function submit(event) {
   }
 }
 
-showDataset();
+// A link's hash sets every control it names; the dataset first, since it decides the rest.
+async function restore() {
+  const state = hashToState(window.location.hash);
+  Object.assign(flags, { hide: state.hide, lock: state.lock });
+  const wanted = state.values.dataset;
+  if (wanted && !datasets.some((d) => d.id === wanted)) {
+    try { // someone else's upload, shared by link
+      const d = await api(`/api/datasets/${encodeURIComponent(wanted)}`);
+      datasets.push(d);
+      $("dataset").append(new Option(d.name, d.id));
+    } catch { /* gone: keep the default dataset */ }
+  }
+  if (datasets.some((d) => d.id === wanted)) $("dataset").value = wanted;
+  showDataset();
+  if (state.values.paradigm && dataset().paradigms.includes(state.values.paradigm)) $("paradigm").value = state.values.paradigm;
+  for (const [key, value] of Object.entries(state.values)) {
+    const input = key.startsWith("dataset_options.") ? $(`option-${key.split(".")[1]}`)
+      : key === "name" ? $("name") : document.querySelector(`[data-path="${key}"]:is(input, select)`);
+    if (!input) continue;
+    if (input.type === "checkbox") input.checked = value === "true";
+    else input.value = value;
+  }
+  for (const id of [...flags.hide, ...flags.lock]) {
+    const hidden = flags.hide.includes(id);
+    const input = $(id) || $(`option-${id}`); // a control, or a dataset option ("window")
+    const special = $(SPECIAL_FIELDS[id] || "") || input?.closest("[data-option-field]");
+    if (special && hidden) special.hidden = true; // controls hide in updateControls
+    if (!hidden && input) input.disabled = true; // locked: shown, but fixed
+    if (id === "dataset") $("upload-box").hidden = true;
+  }
+}
+
+await restore();
 updateControls();
 check();
+showPresets(JSON.parse($("preset-data").textContent));
+// A link to another setup on this same page (a preset's "open in the builder") sets it up.
+window.addEventListener("hashchange", () => window.location.reload());
 $("dataset").addEventListener("change", () => { showDataset(); changed(); });
 // The upload box sits in the form, but its fields are not the model's: they do not re-check.
 const modelField = (event) => !event.target.closest("#upload-box");

@@ -2,9 +2,39 @@
 import { api } from "./api.js";
 import { ProbePanel } from "./probes.js";
 import { SamplePanel } from "./samples.js";
+import { specToHash } from "./state.js";
+import { setUpTry } from "./try.js";
 import { RunStream } from "./stream.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
+document.getElementById("fork").href = "/" + specToHash(run.spec);
+
+// The same setup with each cell that can run it, trained and compared with this run.
+const CELLS = ["rnn", "lstm", "gru", "transformer"];
+function withCell(spec, cell) {
+  const m = spec.model;
+  const model = { cell, layers: m.layers, hidden: m.hidden, dropout: m.dropout, input_encoding: m.input_encoding, embedding: m.embedding };
+  if (cell === "transformer") model.heads = m.hidden % 4 === 0 ? 4 : 1;
+  else if (spec.paradigm === "seq2seq") model.attention = m.attention;
+  const training = { ...spec.training, ...(cell === "transformer" ? { teacher_forcing: 1 } : {}) };
+  return { dataset: spec.dataset, paradigm: spec.paradigm, dataset_options: spec.dataset_options, model, training };
+}
+document.getElementById("every-cell").addEventListener("click", async (event) => {
+  event.target.disabled = true;
+  const ids = [run.id];
+  try {
+    for (const cell of CELLS.filter((c) => c !== run.spec.model.cell)) {
+      const spec = withCell(run.spec, cell);
+      const check = await api("/api/runs/check", { method: "POST", body: JSON.stringify(spec) });
+      if (check.ok) ids.push((await api("/api/runs", { method: "POST", body: JSON.stringify(spec) })).id);
+    }
+    window.location.assign(`/compare/?runs=${ids.join(",")}`);
+  } catch (failure) {
+    $("every-cell-error").textContent = failure.message;
+    $("every-cell-error").hidden = false;
+    event.target.disabled = false;
+  }
+});
 const $ = (id) => document.getElementById(id);
 const FINISHED = new Set(["completed", "failed", "cancelled", "diverged"]);
 const spec = run.spec;
@@ -73,8 +103,11 @@ function addAccuracy(points) {
 }
 
 // --- status and progress -------------------------------------------------------------
+const showTry = setUpTry(run);
+
 function showStatus(newStatus, message) {
   status = newStatus;
+  showTry(newStatus);
   const badge = $("status");
   badge.textContent = newStatus;
   badge.className = `badge status-${newStatus}`;
@@ -82,6 +115,8 @@ function showStatus(newStatus, message) {
   $("status-message").textContent = message || waiting;
   const cancel = $("cancel");
   if (cancel) cancel.hidden = FINISHED.has(newStatus);
+  const remove = $("delete");
+  if (remove) remove.hidden = !FINISHED.has(newStatus);
   if (FINISHED.has(newStatus)) $("eta").textContent = "";
 }
 
@@ -157,3 +192,14 @@ if (cancel) {
     }
   });
 }
+
+const remove = $("delete");
+remove?.addEventListener("click", async () => {
+  if (!window.confirm("Delete this run for everyone? Its link will stop working.")) return;
+  try {
+    await api(`/api/runs/${run.id}`, { method: "DELETE" });
+    window.location.assign("/");
+  } catch (failure) {
+    $("status-message").textContent = failure.message;
+  }
+});

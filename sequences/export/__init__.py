@@ -1,0 +1,1 @@
+"""Taking a run out of the playground: a standalone PyTorch script."""
