@@ -48,3 +48,21 @@ def test_a_run_trains_with_every_cell_and_opens_the_comparison(stack, page_of):
         expect(rows.nth(i).locator(".status")).to_have_text("completed", timeout=120_000)
     page.wait_for_function("document.getElementById('compare-loss').data?.length === 8")
     assert page.errors == []
+
+
+def test_a_person_ticks_recent_runs_and_compares_them(stack, page_of):
+    page = page_of()
+    for cell in ("rnn", "gru"):
+        train_from_page(
+            page, stack.url, selects={"cell": cell}, fills={"steps": "20", "hidden": "8"}
+        )
+    page.goto(stack.url + "/")
+    expect(page.locator("#compare-picked")).to_be_disabled()
+    boxes = page.locator("input.pick")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("#compare-picked")
+    page.wait_for_url("**/compare/?runs=*")
+    cells = page.locator("#compare-table tbody td:nth-child(2)").all_inner_texts()
+    assert sorted(cells) == ["gru", "rnn"]
+    assert page.errors == []

@@ -248,6 +248,12 @@ await restore();
 updateControls();
 check();
 showPresets(JSON.parse($("preset-data").textContent));
+// Tick recent runs, then compare them side by side.
+const picked = () => [...document.querySelectorAll("input.pick:checked")].map((box) => box.value);
+for (const box of document.querySelectorAll("input.pick")) {
+  box.addEventListener("change", () => { $("compare-picked").disabled = picked().length < 2; });
+}
+$("compare-picked")?.addEventListener("click", () => window.location.assign(`/compare/?runs=${picked().join(",")}`));
 // A link to another setup on this same page (a preset's "open in the builder") sets it up.
 window.addEventListener("hashchange", () => window.location.reload());
 $("dataset").addEventListener("change", () => { showDataset(); changed(); });
