@@ -5,6 +5,8 @@ from playground import health, openapi
 from playground.datasets import views as datasets
 from playground.runs import exports, pages, trying
 from playground.runs import views as runs
+from playground.workshops import pages as workshop_pages
+from playground.workshops import views as workshops
 
 urlpatterns = [
     path("", pages.build, name="build"),
@@ -21,6 +23,16 @@ urlpatterns = [
     path("api/runs/<str:run_id>/cancel", runs.cancel_run),
     path("api/runs/<str:run_id>/export/<str:what>", exports.export),
     path("api/runs/<str:run_id>/predict", trying.predict),
+    path("w/<str:code>/", workshop_pages.board_page, name="workshop"),
+    path("w/<str:code>/instructor/", workshop_pages.instructor_page, name="instructor"),
+    path("api/workshops", workshops.create_workshop),
+    path("api/workshops/<str:code>", workshops.workshop_detail),
+    path("api/workshops/<str:code>/join", workshops.join),
+    path("api/workshops/<str:code>/stop", workshops.stop_run),
+    path("api/workshops/<str:code>/spotlight", workshops.spotlight),
+    path("api/workshops/<str:code>/preset", workshops.push_preset),
+    path("api/workshops/<str:code>/close", workshops.close),
+    path("api/workshops/<str:code>/results", workshops.results),
     path("admin/", admin.site.urls),
 ]
 

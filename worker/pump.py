@@ -28,6 +28,7 @@ class EventPump:
         self.arrived = threading.Event()  # set when a point is waiting
         self.thread = threading.Thread(target=self.loop, name=f"pump-{run_id}", daemon=True)
         self.dropped = 0
+        self.best_val_loss = None
 
     # The Reporter interface of sequences.reporting
     def metrics(self, point: dict) -> None:
@@ -82,7 +83,12 @@ class EventPump:
     def store_metrics(self, points: list[dict]) -> None:
         latest = points[-1]
         data = {**latest, "points": points}  # the newest point up front; every point for charts
-        self.store("metrics", data, len(points), step=latest["step"])
+        fields = {"step": latest["step"]}
+        validated = [p["val_loss"] for p in points if p.get("val_loss") is not None]
+        if validated:  # kept on the run too, for boards that rank runs by it
+            self.best_val_loss = min(validated + [self.best_val_loss or float("inf")])
+            fields.update(val_loss=validated[-1], best_val_loss=self.best_val_loss)
+        self.store("metrics", data, len(points), **fields)
 
     def store(self, type: str, data: dict, count: int, **run_fields) -> None:
         try:

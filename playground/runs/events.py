@@ -41,10 +41,37 @@ def announce(run_id: str, message: dict) -> None:
 
 
 def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
-    """Store, then announce: the order every event goes through."""
+    """Store, then announce: the order every event goes through. A workshop run's status
+    changes and validation losses also go up on the workshop's board."""
     message = append(run_id, type, data, **run_fields)
     announce(run_id, message)
+    if type == "status" or (type == "metrics" and "val_loss" in data and due_on_board(run_id)):
+        post_to_board(run_id)
     return message
+
+
+BOARD_INTERVAL = 2.0  # seconds between a run's loss updates on its workshop's board
+_posted: dict[str, float] = {}
+
+
+def due_on_board(run_id: str) -> bool:
+    """A board shows a room of runs: a run's new loss goes up at most every BOARD_INTERVAL
+    (its status changes always do), so a full room does not flood every screen."""
+    now = time.monotonic()
+    if now - _posted.get(run_id, -BOARD_INTERVAL) < BOARD_INTERVAL:
+        return False
+    if len(_posted) > 10_000:
+        _posted.clear()
+    _posted[run_id] = now
+    return True
+
+
+def post_to_board(run_id: str) -> None:
+    run = Run.objects.filter(id=run_id, workshop__isnull=False).first()
+    if run is not None:
+        from playground.workshops import board
+
+        board.record(run.workshop_id, {"type": "run", "run": board.run_row(run)})
 
 
 def stored_after(run_id: str, after: int, limit: int = 1000) -> list[dict]:

@@ -44,6 +44,21 @@ class Run(models.Model):
     cancel_requested = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's lease
     last_seq = models.IntegerField(default=0)  # the seq of the newest event
+    # Workshop runs wait here, not in the queue, until the fair dispatcher releases them.
+    workshop = models.ForeignKey(
+        "workshops.Workshop", null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
+    )
+    participant = models.ForeignKey(
+        "workshops.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="runs",
+    )
+    dispatched = models.BooleanField(default=True)  # handed to the task queue
+    val_loss = models.FloatField(null=True, blank=True)  # the latest validation loss
+    best_val_loss = models.FloatField(null=True, blank=True)
+    round = models.IntegerField(default=0)  # the participant's n-th run: round-robin order
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

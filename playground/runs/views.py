@@ -9,6 +9,8 @@ from playground.datasets.catalog import catalog_for
 from playground.runs import events, lease, status
 from playground.runs.models import FINISHED, Run
 from playground.runs.ownership import owner_id, owns
+from playground.workshops.dispatch import next_round, release
+from playground.workshops.rules import admit, participant_of
 from sequences.estimate import model_size
 from sequences.spec import SpecError, parse_spec
 
@@ -34,13 +36,6 @@ def parsed(data):
     return parse_spec(data, catalog), catalog
 
 
-def validated(request):
-    try:
-        return parsed(read_json(request))[0]
-    except SpecError as exc:
-        raise ApiError(422, exc.message, details=exc.details) from None
-
-
 @endpoint("POST")
 def check_spec(request):
     """Validate a spec without starting it: the build page's live parameter count. A spec
@@ -57,14 +52,28 @@ def check_spec(request):
 
 @endpoint("POST")
 def create_run(request):
-    spec = validated(request)
+    data = read_json(request)
+    try:
+        spec, catalog = parsed(data)
+    except SpecError as exc:
+        raise ApiError(422, exc.message, details=exc.details) from None
+    # A workshop participant's run obeys the workshop, and waits for its fair turn.
+    participant = participant_of(request)
+    if participant is not None:
+        admit(participant, spec, model_size(spec, catalog)["parameters"])
     run = Run.objects.create(
         spec=spec.model_dump(mode="json"),
         owner=owner_id(request),
         total_steps=spec.training.steps,
+        workshop_id=participant.workshop_id if participant else None,
+        participant=participant,
+        dispatched=participant is None,
+        round=next_round(participant.id) if participant else 0,
     )
     events.record(run.id, "status", {"status": "queued"})
-    if not enqueue(run.id):
+    if participant is not None:
+        release()
+    elif not enqueue(run.id):
         status.move(run.id, "queued", "failed", QUEUE_DOWN, error=QUEUE_DOWN)
         raise ApiError(503, QUEUE_DOWN, id=run.id)
     body = {

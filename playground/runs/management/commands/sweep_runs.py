@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from playground.runs import lease
 from playground.runs.models import Run
+from playground.workshops.dispatch import release
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             reaped = lease.reap()
             if reaped:
                 log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
+            release()  # workshop runs waiting their turn: never left waiting for good
             if not loop:
                 return
             time.sleep(settings.RUN_REAP_INTERVAL_SECONDS)
@@ -39,8 +41,8 @@ def requeue_waiting() -> None:
     from worker.tasks import train_run
 
     waiting = Run.objects.filter(
-        status="queued", created_at__lt=timezone.now() - timedelta(seconds=5)
-    )
+        status="queued", dispatched=True, created_at__lt=timezone.now() - timedelta(seconds=5)
+    )  # workshop runs not yet released wait for their turn instead
     for run_id in waiting.values_list("id", flat=True):
         try:
             train_run.delay(run_id)

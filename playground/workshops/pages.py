@@ -1,0 +1,36 @@
+"""The workshop pages: join and watch the board, or run the room as the instructor."""
+
+import secrets
+
+from django.http import Http404
+from django.shortcuts import render
+
+from playground.workshops.models import Workshop
+from playground.workshops.rules import participant_of
+
+
+def workshop_or_404(code: str) -> Workshop:
+    workshop = Workshop.objects.filter(code=code.upper()).first()
+    if workshop is None:
+        raise Http404("There is no such workshop.")
+    return workshop
+
+
+def board_page(request, code):
+    workshop = workshop_or_404(code)
+    participant = participant_of(request)
+    joined = participant if participant and participant.workshop_id == workshop.code else None
+    context = {"workshop": workshop, "participant": joined, "instructor": False}
+    return render(request, "workshop.html", context)
+
+
+def instructor_page(request, code):
+    workshop = workshop_or_404(code)
+    key = request.GET.get("key", "")
+    if not (
+        key and secrets.compare_digest(key, workshop.secret)
+    ) and workshop.code not in request.session.get("instructing", []):
+        raise Http404("There is no such workshop.")  # without the key, the page is not there
+    request.session["instructing"] = list({*request.session.get("instructing", []), workshop.code})
+    context = {"workshop": workshop, "participant": None, "instructor": True}
+    return render(request, "workshop.html", context)

@@ -1,0 +1,59 @@
+"""A workshop in browsers: the instructor's page and participants' pages, names shown as
+text (never run as HTML), a spotlight on every screen, a run started from the preset."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+
+NASTY = ["<script>window.pwned = 1</script>", '<img src=x onerror="window.pwned = 2">']
+
+
+def test_a_room_joins_with_nasty_names_and_follows_the_instructor(stack, page_of, client_of):
+    teacher = client_of()
+    _, made = teacher.post("/api/workshops", {
+        "title": "Gates, live", "preset": {"dataset": "adding", "dataset_options": {"length": 10},
+                                           "model": {"cell": "gru", "hidden": 12}, "training": {"steps": 60}},
+        "locked": ["dataset"], "hidden": ["cell"], "quotas": {"concurrent_runs": 1}})  # fmt: skip
+    instructor = page_of()
+    instructor.goto(stack.url + made["instructor_url"])
+    expect(instructor.locator("#instructor-tools")).to_be_visible()
+    students = []
+    for name in NASTY:
+        page = page_of()
+        page.goto(stack.url + made["join_url"])
+        page.fill("#join-name", name)
+        page.click("#join")
+        expect(page.locator("#me")).to_have_text(name)  # shown as text, exactly
+        students.append(page)
+    expect(instructor.locator("#people li")).to_have_count(2)
+    assert instructor.locator("#people li").all_inner_texts() == NASTY
+    # A participant starts a run from the preset: the dataset is locked, the cell hidden.
+    first = students[0]
+    first.click("#start-run")
+    first.wait_for_url("**/#*")
+    expect(first.locator("#dataset")).to_be_disabled()
+    expect(first.locator('.field[data-path="model.cell"]')).to_be_hidden()
+    expect(first.locator("#hidden")).to_have_value("12")
+    first.click("#train")
+    first.wait_for_url("**/runs/*/")
+    run_id = first.url.rstrip("/").split("/")[-1]
+    # The instructor's board shows it, ranked under its task, and spotlights it everywhere.
+    row = instructor.locator(f'tr[data-run="{run_id}"]')
+    expect(row).to_contain_text("completed", timeout=60_000)
+    expect(row.locator("a")).to_have_text(NASTY[0])
+    row.locator("[data-spotlight]").click()
+    other = students[1]
+    other.goto(stack.url + made["join_url"])
+    expect(other.locator("#spotlight")).to_contain_text("(the instructor asks everyone to look)")
+    expect(other.locator("#spotlight a")).to_have_attribute("href", f"/runs/{run_id}/")
+    screenshot(instructor, "workshop-instructor")
+    screenshot(other, "workshop-participant")
+    for page in (instructor, *students):
+        assert page.evaluate("window.pwned") is None  # no name ever ran as code
+        assert page.errors == []
+    with instructor.expect_download() as info:
+        instructor.click("#results")
+    assert "workshop-" in info.value.suggested_filename
