@@ -18,6 +18,7 @@ def errors(*codes):
 
 
 RUN_ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
 DATASET_ID = {"name": "dataset_id", "in": "path", "required": True, "schema": {"type": "string"}}
 UPLOAD = {
     "type": "object",
@@ -64,6 +65,48 @@ PATHS = {
             "summary": "A dataset with its preview",
             "parameters": [DATASET_ID],
             "responses": {"200": answer("The dataset"), **errors(404)},
+        }
+    },
+    "/api/workshops": {
+        "post": {
+            "summary": "Host a workshop: title, preset, locked, hidden, quotas",
+            "responses": {"201": answer("The join code and links"), **errors(400, 422)},
+        }
+    },
+    "/api/workshops/{code}": {
+        "get": {
+            "summary": "A workshop's board: participants and runs",
+            "parameters": [CODE],
+            "responses": {"200": answer("The workshop"), **errors(404)},
+        }
+    },
+    "/api/workshops/{code}/join": {
+        "post": {
+            "summary": "Join with a display name (this browser's runs then belong here)",
+            "parameters": [CODE],
+            "responses": {"201": answer("The participant"), **errors(400, 403, 404, 422)},
+        }
+    },
+    **{
+        f"/api/workshops/{{code}}/{action}": {
+            "post": {
+                "summary": summary + " (instructor only)",
+                "parameters": [CODE],
+                "responses": {"200": answer("Done"), **errors(403, 404, 409, 422)},
+            }
+        }
+        for action, summary in [
+            ("stop", "Stop a run"),
+            ("spotlight", "Show one run on every screen"),
+            ("preset", "Push a new preset"),
+            ("close", "Close the workshop"),
+        ]
+    },
+    "/api/workshops/{code}/results": {
+        "get": {
+            "summary": "Every run of the workshop as CSV (instructor only)",
+            "parameters": [CODE],
+            "responses": {"200": answer("CSV"), **errors(403, 404)},
         }
     },
     "/api/runs": {

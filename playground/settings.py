@@ -124,7 +124,9 @@ REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground"},
+        # A workshop board sends each update to every screen in the room at once: room for
+        # a burst (the default, 100, drops notices; screens then re-read a snapshot).
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground", "capacity": 1000},
     }
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/runs/<str:run_id>/cancel", runs.cancel_run),
     path("api/runs/<str:run_id>/export/<str:what>", exports.export),
     path("api/runs/<str:run_id>/predict", trying.predict),
+    path("workshops/new", workshop_pages.new_workshop, name="new-workshop"),
     path("w/<str:code>/", workshop_pages.board_page, name="workshop"),
     path("w/<str:code>/instructor/", workshop_pages.instructor_page, name="instructor"),
     path("api/workshops", workshops.create_workshop),

@@ -38,6 +38,7 @@ def train_run(run_id: str) -> None:
         return
 
     # 3. Train, with the lease renewed and events pumped beside the loop.
+    share_the_cores()
     try:
         with LeaseKeeper(run_id) as keeper:
             with EventPump(run_id) as pump:
@@ -97,3 +98,14 @@ def save_weights(run_id: str, model) -> None:
     buffer = io.BytesIO()
     torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buffer)
     RunWeights.objects.update_or_create(run_id=run_id, defaults={"data": buffer.getvalue()})
+
+
+def share_the_cores() -> None:
+    """Worker slots on one machine split its cores instead of each taking all of them
+    (oversubscribed threads slow every run, and the web server with them)."""
+    import os
+
+    import torch
+
+    slots = max(1, int(os.environ.get("WORKER_CONCURRENCY", "1")))
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // slots))

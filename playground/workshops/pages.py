@@ -34,3 +34,7 @@ def instructor_page(request, code):
     request.session["instructing"] = list({*request.session.get("instructing", []), workshop.code})
     context = {"workshop": workshop, "participant": None, "instructor": True}
     return render(request, "workshop.html", context)
+
+
+def new_workshop(request):
+    return render(request, "workshop_new.html")

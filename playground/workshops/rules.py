@@ -57,6 +57,6 @@ def admit(participant: Participant, spec, parameters: int) -> None:
     if going >= workshop.quota("concurrent_runs"):
         raise ApiError(
             429,
-            f"You have {going} runs queued or training; this workshop allows "
+            f"You have {going} run{'s' if going != 1 else ''} queued or training; this workshop allows "
             f"{workshop.quota('concurrent_runs')} at a time. Wait for one to finish, or cancel one.",
         )

@@ -57,3 +57,24 @@ def test_a_room_joins_with_nasty_names_and_follows_the_instructor(stack, page_of
     with instructor.expect_download() as info:
         instructor.click("#results")
     assert "workshop-" in info.value.suggested_filename
+
+
+def test_an_instructor_hosts_a_workshop_from_a_build_page_setup(stack, page_of):
+    page = page_of()
+    page.goto(stack.url + "/#dataset=sentiment&model.cell=gru&training.steps=150")
+    page.fill("#hidden", "24")  # a change: the host link follows the setup
+    page.click("#host-workshop")
+    page.wait_for_url("**/workshops/new#*")
+    preset = page.evaluate("JSON.parse(document.getElementById('ws-preset').value)")
+    assert preset["dataset"] == "sentiment" and preset["model"]["cell"] == "gru"
+    assert preset["model"]["hidden"] == 24 and preset["training"]["steps"] == 150
+    page.fill("#ws-title", "Order matters")
+    page.fill("#ws-locked", "dataset,model.cell")
+    page.click("#ws-create")
+    expect(page.locator("#ws-made")).to_be_visible()
+    code = page.locator("#ws-code").inner_text()
+    page.click("#ws-instructor")
+    expect(page.locator("#workshop-title")).to_have_text("Order matters")
+    expect(page.locator("#workshop-code")).to_have_text(code)
+    expect(page.locator("#instructor-tools")).to_be_visible()
+    assert page.errors == []

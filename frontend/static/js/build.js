@@ -190,6 +190,7 @@ let pending;
 function changed() {
   updateControls();
   history.replaceState(null, "", specToHash(specFromForm(), flags));
+  $("host-workshop").href = "/workshops/new" + specToHash(specFromForm(), flags);
   clearTimeout(pending);
   pending = setTimeout(check, 250);
 }

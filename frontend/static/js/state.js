@@ -25,3 +25,18 @@ export function hashToState(hash) {
   for (const [key, value] of params) if (key !== "hide" && key !== "lock") values[key] = value;
   return { values, hide: list("hide"), lock: list("lock") };
 }
+
+// Flat hash values back into a spec object, with numbers and booleans typed again.
+export function stateToSpec(values) {
+  const spec = {};
+  for (const [key, raw] of Object.entries(values)) {
+    const parts = key.split(".");
+    let value = raw;
+    if (raw === "true" || raw === "false") value = raw === "true";
+    else if (raw !== "" && !Number.isNaN(Number(raw))) value = Number(raw);
+    let node = spec;
+    for (const part of parts.slice(0, -1)) node = node[part] ??= {};
+    node[parts.at(-1)] = value;
+  }
+  return spec;
+}
