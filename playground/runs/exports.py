@@ -8,8 +8,8 @@ import json
 from django.http import HttpResponse
 
 from playground.api import ApiError, endpoint
-from playground.datasets.catalog import catalog_for
 from playground.runs.models import RunWeights
+from playground.runs.rebuild import spec_and_task
 from playground.runs.report import metric_points, report_html
 from playground.runs.views import get_run
 
@@ -53,17 +53,8 @@ def report(run):
 
 def script(run):
     from sequences.export.script import script as write_script
-    from sequences.spec import SpecError, parse_spec
-    from sequences.tasks import make_task
 
-    catalog = catalog_for(run.spec["dataset"])
-    try:
-        spec = parse_spec(run.spec, catalog)
-    except SpecError as exc:
-        raise ApiError(
-            409, f"This run's settings can no longer be rebuilt: {exc.message}"
-        ) from None
-    body = write_script(spec, make_task(spec, catalog), run.title)
+    body = write_script(*spec_and_task(run), run.title)
     return download(body, "text/x-python", f"run-{run.id}.py")
 
 

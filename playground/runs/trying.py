@@ -7,8 +7,8 @@ from django.http import JsonResponse
 from pydantic import ValidationError
 
 from playground.api import ApiError, endpoint, read_json
-from playground.datasets.catalog import catalog_for
 from playground.runs.models import RunWeights
+from playground.runs.rebuild import spec_and_task
 from playground.runs.views import get_run
 
 LOADED = 8  # models kept in memory: a workshop tries the same few runs over and over
@@ -23,22 +23,13 @@ def loaded(run):
     import torch
 
     from sequences.models import build_model
-    from sequences.spec import SpecError, parse_spec
-    from sequences.tasks import make_task
 
     stored = RunWeights.objects.filter(run_id=run.id).first()
     if stored is None:
         raise ApiError(
             409, f"This run is {run.status}; its model can be tried once it has finished."
         )
-    catalog = catalog_for(run.spec["dataset"])
-    try:
-        spec = parse_spec(run.spec, catalog)
-    except SpecError as exc:
-        raise ApiError(
-            409, f"This run's settings can no longer be rebuilt: {exc.message}"
-        ) from None
-    task = make_task(spec, catalog)
+    spec, task = spec_and_task(run)
     model = build_model(spec, task.signature)
     model.load_state_dict(torch.load(io.BytesIO(bytes(stored.data)), weights_only=True))
     model.eval()
