@@ -65,7 +65,12 @@ PATHS = {
             "summary": "A dataset with its preview",
             "parameters": [DATASET_ID],
             "responses": {"200": answer("The dataset"), **errors(404)},
-        }
+        },
+        "delete": {
+            "summary": "Remove an upload (its uploader only)",
+            "parameters": [DATASET_ID],
+            "responses": {"200": answer("Deleted"), **errors(403, 404, 409)},
+        },
     },
     "/api/workshops": {
         "post": {

@@ -49,3 +49,9 @@ def describe(row: Dataset, preview: bool = False) -> dict:
     if preview:
         body["preview"] = row.preview
     return body
+
+
+def forget(dataset_id: str) -> None:
+    """Drop a deleted upload from this process's cache (other processes' copies only serve
+    runs validated before the delete)."""
+    _infos.pop(dataset_id, None)

@@ -5,7 +5,7 @@ import json
 from django.http import JsonResponse
 
 from playground.api import ApiError, endpoint
-from playground.datasets.catalog import describe
+from playground.datasets.catalog import describe, forget
 from playground.datasets.models import Dataset
 from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
@@ -25,8 +25,10 @@ def datasets(request):
     return JsonResponse({"datasets": builtins + [describe(row) for row in mine[:50]]})
 
 
-@endpoint("GET")
+@endpoint("GET", "DELETE")
 def dataset_detail(request, dataset_id):
+    if request.method == "DELETE":
+        return delete_upload(request, dataset_id)
     if dataset_id in CATALOG:
         info = CATALOG[dataset_id]
         body = {**info.describe(), "options_schema": info.options.model_json_schema()}
@@ -73,3 +75,19 @@ def upload(request):
 
 def too_large() -> str:
     return f"The file is larger than {MAX_BYTES // 2**20} MB, the upload limit."
+
+
+def delete_upload(request, dataset_id):
+    """The uploading browser removes its upload (not while a run trains on it)."""
+    row = Dataset.objects.filter(id=dataset_id).defer("data").first()
+    if row is None:
+        raise ApiError(404, f"There is no uploaded dataset '{dataset_id}'.")
+    if row.owner != request.session.get("owner"):
+        raise ApiError(403, "Only the browser that uploaded this dataset can delete it.")
+    from playground.runs.models import ACTIVE, Run
+
+    if Run.objects.filter(spec__dataset=dataset_id, status__in=ACTIVE).exists():
+        raise ApiError(409, "A run is training on this dataset; wait for it or cancel it first.")
+    row.delete()
+    forget(dataset_id)
+    return JsonResponse({"id": dataset_id, "deleted": True})

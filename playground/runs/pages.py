@@ -9,6 +9,7 @@ from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
 from playground.runs.presets import PRESETS
+from playground.workshops.rules import participant_of
 from sequences.datasets import CATALOG
 from sequences.predict import try_kind
 
@@ -29,6 +30,7 @@ def build(request):
         "datasets": dataset_choices(request),
         "form": form(),
         "presets": PRESETS,
+        "participant": joined_open_workshop(request),
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
             "id", "spec", "status"
@@ -64,3 +66,9 @@ def compare(request):
     ]
     missing = [i for i in wanted if i not in found]
     return render(request, "compare.html", {"runs": runs, "missing": missing})
+
+
+def joined_open_workshop(request):
+    """The participant this browser joined as, while their workshop is open."""
+    participant = participant_of(request)
+    return participant if participant and participant.workshop.status == "open" else None

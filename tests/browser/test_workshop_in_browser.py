@@ -37,6 +37,8 @@ def test_a_room_joins_with_nasty_names_and_follows_the_instructor(stack, page_of
     expect(first.locator("#dataset")).to_be_disabled()
     expect(first.locator('.field[data-path="model.cell"]')).to_be_hidden()
     expect(first.locator("#hidden")).to_have_value("12")
+    expect(first.locator("#workshop-banner")).to_contain_text("Gates, live")
+    expect(first.locator("#workshop-banner strong")).to_have_text(NASTY[0])
     first.click("#train")
     first.wait_for_url("**/runs/*/")
     run_id = first.url.rstrip("/").split("/")[-1]

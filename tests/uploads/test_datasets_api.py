@@ -84,3 +84,14 @@ def test_a_run_on_an_upload_is_checked_against_that_upload(client):
     answer = client.post("/api/runs", spec, content_type="application/json")
     assert answer.status_code == 422
     assert answer.json()["details"][0]["field"] == "dataset_options.normalize"
+
+
+def test_only_the_uploader_deletes_an_upload_and_runs_on_it_then_cannot_start(client):
+    d = upload(client, "weather.csv", SERIES, "series").json()
+    assert Client().delete(f"/api/datasets/{d['id']}").status_code == 403
+    answer = client.delete(f"/api/datasets/{d['id']}")
+    assert answer.status_code == 200 and answer.json()["deleted"]
+    assert client.get(f"/api/datasets/{d['id']}").status_code == 404
+    spec = {"dataset": d["id"], "model": {"cell": "gru", "hidden": 8}}
+    answer = client.post("/api/runs", spec, content_type="application/json")
+    assert answer.status_code == 422 and "there is no dataset" in answer.json()["error"]
