@@ -36,6 +36,11 @@ def uploaded_info(dataset_id: str):
     return _infos[dataset_id]
 
 
+def describe_builtin(info) -> dict:
+    """A built-in as the API and the build page show it, with its options' schema."""
+    return {**info.describe(), "options_schema": info.options.model_json_schema()}
+
+
 def describe(row: Dataset, preview: bool = False) -> dict:
     """An upload as the API shows a dataset (see API.md: Datasets)."""
     info = uploaded_dataset(row.id, row.name, row.kind, {}, row.summary)

@@ -5,7 +5,7 @@ import json
 from django.http import JsonResponse
 
 from playground.api import ApiError, endpoint
-from playground.datasets.catalog import describe, forget
+from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
 from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
@@ -19,8 +19,7 @@ CHOICE_FIELDS = ("time_column", "text_column", "label_column", "missing")
 def datasets(request):
     if request.method == "POST":
         return upload(request)
-    builtins = [{**info.describe(), "options_schema": info.options.model_json_schema()}
-                for info in CATALOG.values()]  # fmt: skip
+    builtins = [describe_builtin(info) for info in CATALOG.values()]
     mine = Dataset.objects.filter(owner=request.session.get("owner", "")).defer("data")
     return JsonResponse({"datasets": builtins + [describe(row) for row in mine[:50]]})
 
@@ -31,7 +30,7 @@ def dataset_detail(request, dataset_id):
         return delete_upload(request, dataset_id)
     if dataset_id in CATALOG:
         info = CATALOG[dataset_id]
-        body = {**info.describe(), "options_schema": info.options.model_json_schema()}
+        body = describe_builtin(info)
         if info.preview is None:  # generated afresh for each run: nothing fixed to show
             return JsonResponse({**body, "preview": None})
         prepared = info.preview()

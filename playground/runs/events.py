@@ -66,12 +66,15 @@ def due_on_board(run_id: str) -> bool:
     return True
 
 
-def post_to_board(run_id: str) -> None:
+def post_to_board(run_id: str) -> bool:
+    """Put a workshop run's row on its board; False (and nothing done) for other runs."""
     run = Run.objects.filter(id=run_id, workshop__isnull=False).first()
-    if run is not None:
-        from playground.workshops import board
+    if run is None:
+        return False
+    from playground.workshops import board
 
-        board.record(run.workshop_id, {"type": "run", "run": board.run_row(run)})
+    board.record(run.workshop_id, {"type": "run", "run": board.run_row(run)})
+    return True
 
 
 def stored_after(run_id: str, after: int, limit: int = 1000) -> list[dict]:

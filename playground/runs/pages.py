@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from playground.datasets.catalog import catalog_for, describe
+from playground.datasets.catalog import catalog_for, describe, describe_builtin
 from playground.datasets.models import Dataset
 from playground.runs.form import form
 from playground.runs.models import Run
@@ -17,10 +17,7 @@ from sequences.predict import try_kind
 def dataset_choices(request) -> list[dict]:
     """Each dataset as the API shows it, with its options' schema for the form: the
     built-ins, then this browser's uploads."""
-    builtins = [
-        {**info.describe(), "options_schema": info.options.model_json_schema()}
-        for info in CATALOG.values()
-    ]
+    builtins = [describe_builtin(info) for info in CATALOG.values()]
     mine = Dataset.objects.filter(owner=request.session.get("owner", "")).defer("data")[:50]
     return builtins + [describe(row) for row in mine]
 

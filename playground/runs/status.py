@@ -27,8 +27,8 @@ def move(run_id: str, old: str | tuple, new: str, message: str = "", then=(), **
         messages += [events.append(run_id, type, extra) for type, extra in then]
     for message in messages:
         events.announce(run_id, message)
-    events.post_to_board(run_id)
-    if new == "running" or new in FINISHED:  # a place in the queue came free
+    workshop_run = events.post_to_board(run_id)
+    if workshop_run and (new == "running" or new in FINISHED):  # its place came free
         from playground.workshops.dispatch import release
 
         release()

@@ -1,12 +1,10 @@
 """The workshop pages: join and watch the board, or run the room as the instructor."""
 
-import secrets
-
 from django.http import Http404
 from django.shortcuts import render
 
 from playground.workshops.models import Workshop
-from playground.workshops.rules import participant_of
+from playground.workshops.rules import is_instructor, participant_of
 
 
 def workshop_or_404(code: str) -> Workshop:
@@ -26,10 +24,7 @@ def board_page(request, code):
 
 def instructor_page(request, code):
     workshop = workshop_or_404(code)
-    key = request.GET.get("key", "")
-    if not (
-        key and secrets.compare_digest(key, workshop.secret)
-    ) and workshop.code not in request.session.get("instructing", []):
+    if not is_instructor(request, workshop, request.GET.get("key", "")):
         raise Http404("There is no such workshop.")  # without the key, the page is not there
     request.session["instructing"] = list({*request.session.get("instructing", []), workshop.code})
     context = {"workshop": workshop, "participant": None, "instructor": True}

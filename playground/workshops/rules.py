@@ -1,6 +1,8 @@
 """What a workshop allows a participant's run: its locks and its quotas, checked by the
 server (the page hides and locks controls too, but the server has the last word)."""
 
+import secrets
+
 from playground.api import ApiError
 from playground.runs.models import ACTIVE
 from playground.workshops.models import Participant
@@ -12,6 +14,15 @@ def participant_of(request) -> Participant | None:
     if participant_id is None:
         return None
     return Participant.objects.select_related("workshop").filter(id=participant_id).first()
+
+
+def is_instructor(request, workshop, key: str = "") -> bool:
+    """Whoever holds the instructor key (from the link, or a script's X-Instructor-Key
+    header), or a browser that has opened the instructor link before."""
+    key = key or request.headers.get("X-Instructor-Key") or ""
+    if key and secrets.compare_digest(key, workshop.secret):
+        return True
+    return workshop.code in request.session.get("instructing", [])
 
 
 def dotted(data: dict, path: str):

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import secrets
 
 from django.http import HttpResponse, JsonResponse
 from pydantic import Field, ValidationError
@@ -12,6 +11,7 @@ from playground.runs import status
 from playground.runs.models import ACTIVE, Run
 from playground.workshops import board
 from playground.workshops.models import DEFAULT_QUOTAS, Participant, Workshop
+from playground.workshops.rules import is_instructor
 from sequences.spec import SpecError, parse_spec
 from sequences.strict import Strict
 
@@ -63,13 +63,6 @@ def get_workshop(code: str) -> Workshop:
     if workshop is None:
         raise ApiError(404, f"There is no workshop '{code}'. Check the code.")
     return workshop
-
-
-def is_instructor(request, workshop: Workshop) -> bool:
-    key = request.headers.get("X-Instructor-Key") or ""
-    if key and secrets.compare_digest(key, workshop.secret):
-        return True
-    return workshop.code in request.session.get("instructing", [])
 
 
 def instructor(request, code: str) -> Workshop:
