@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+GPU_PYTHON ?= python3
 
-.PHONY: help run test test-postgres bench lint format clean
+.PHONY: help run test test-postgres bench bench-gpu lint format clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -28,8 +29,13 @@ test-postgres: $(VENV)/.installed  ## run the whole suite against the PostgreSQL
 bench: $(VENV)/.installed  ## run the benchmarks in bench/ and print their figures
 	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(PY) -m bench
 
-lint: $(VENV)/.installed  ## check formatting and lint with ruff
+bench-gpu:  ## on a CUDA machine, GPU training steps/s against a bare loop (GPU_PYTHON: torch and pydantic, no venv)
+	$(GPU_PYTHON) -m bench.gpu_throughput
+
+lint: $(VENV)/.installed  ## check formatting and lint (ruff), the import contracts (import-linter) and types in sequences/ (mypy)
 	$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy sequences
 
 format: $(VENV)/.installed  ## format and fix with ruff
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

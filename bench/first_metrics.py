@@ -70,8 +70,10 @@ def main() -> None:
     env = {"DATABASE_URL": f"sqlite:///{database}", "DEBUG": "False"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=BASE_DIR, env={**os.environ, **env}, check=True,
-    )  # fmt: skip
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+    )
     stack = Stack(port=free_port(), env=env)
     stack.start("worker", "web")
     try:

@@ -97,8 +97,13 @@ def playground_steps_per_second(cell: str, device: str, probes: bool = False) ->
 def main(cells=("rnn", "lstm", "gru", "transformer")) -> dict:
     device = default_device()
     name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
-    report = {"benchmark": "training steps per second, playground loop / bare PyTorch loop", "device": name,
-              "shape": SHAPE, "steps": STEPS, "cells": {}}  # fmt: skip
+    report = {
+        "benchmark": "training steps per second, playground loop / bare PyTorch loop",
+        "device": name,
+        "shape": SHAPE,
+        "steps": STEPS,
+        "cells": {},
+    }
     for cell in cells:
         bare_steps_per_second(cell, device)  # warm-up: allocator, kernels
         bare, playground, instrumented = [], [], []

@@ -23,8 +23,12 @@ from tests.conftest import Browserless
 
 PARTICIPANTS = 100
 RUNNERS = 50
-SPEC = {"dataset": "adding", "dataset_options": {"length": 10},
-        "model": {"cell": "gru", "hidden": 16}, "training": {"steps": 100, "batch_size": 16}}  # fmt: skip
+SPEC = {
+    "dataset": "adding",
+    "dataset_options": {"length": 10},
+    "model": {"cell": "gru", "hidden": 16},
+    "training": {"steps": 100, "batch_size": 16},
+}
 QUOTAS = {"concurrent_runs": 1, "max_steps": 200, "max_parameters": 20_000}
 
 
@@ -50,10 +54,18 @@ class Screen:
 def main() -> dict:
     database = VAR_DIR / "bench-workshop.sqlite3"
     database.unlink(missing_ok=True)
-    env = {"DATABASE_URL": f"sqlite:///{database}", "DEBUG": "False", "WORKER_CONCURRENCY": "2",
-           "WORKSHOP_QUEUE_AHEAD": "2"}  # fmt: skip
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-                   cwd=BASE_DIR, env={**os.environ, **env}, check=True)  # fmt: skip
+    env = {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "False",
+        "WORKER_CONCURRENCY": "2",
+        "RUN_QUEUE_AHEAD": "2",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+    )
     stack = Stack(port=free_port(), env=env)
     stack.start("worker", "web", "sweeper")
     try:
@@ -96,8 +108,13 @@ async def room(stack: Stack) -> dict:
             answers.append(people[i].post("/api/runs", {**SPEC, "training": {"steps": 5000}}))
         return answers
 
-    answers = [a for batch in await asyncio.gather(
-        *(loop.run_in_executor(pool, queue, i) for i in range(RUNNERS))) for a in batch]  # fmt: skip
+    answers = [
+        a
+        for batch in await asyncio.gather(
+            *(loop.run_in_executor(pool, queue, i) for i in range(RUNNERS))
+        )
+        for a in batch
+    ]
     created = [body["id"] for status, body in answers if status == 201]
     refused = [(status, body["error"]) for status, body in answers if status != 201]
     assert all(status in (403, 429) and error for status, error in refused), refused

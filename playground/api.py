@@ -5,6 +5,8 @@ import json
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 
 class ApiError(Exception):
@@ -64,14 +66,10 @@ def query_int(request, name: str, default: int = 0) -> int:
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return error_response(404, f"There is nothing at {request.path}; see /api/openapi.json.")
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
         return error_response(500, "Something broke on our side; the problem was logged.")
-    from django.views.defaults import server_error as default
-
-    return default(request)
+    return default_server_error(request)

@@ -9,7 +9,7 @@ django_application = get_asgi_application()  # set up Django before importing co
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from playground.runs.routing import websocket_urlpatterns  # noqa: E402
+from playground.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from playground.api import endpoint
+from worker.celery import app
 
 
 def redis_answers() -> bool:
@@ -15,8 +16,6 @@ def redis_answers() -> bool:
 
 
 def count_workers() -> int:
-    from worker.celery import app
-
     return len(app.control.ping(timeout=0.5))
 
 

@@ -143,9 +143,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # has lapsed is marked failed, so a dead worker never leaves a run "running".
 RUN_LEASE_SECONDS = envint("RUN_LEASE_SECONDS", "30")
 RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
-# Workshop runs handed to the task queue ahead of the workers, at most: the rest wait in the
-# database, where the dispatcher picks them round-robin across participants.
-WORKSHOP_QUEUE_AHEAD = envint("WORKSHOP_QUEUE_AHEAD", "1")
+# Runs handed to the task queue ahead of the workers, at most: the rest wait in the
+# database, where the lifecycle picks them in rounds across browsers.
+RUN_QUEUE_AHEAD = envint("RUN_QUEUE_AHEAD", "1")
 
 LOGGING = {
     "version": 1,

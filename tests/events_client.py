@@ -13,7 +13,9 @@ class EventClient:
         url = base_url.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
         if after is not None:
             url += f"?after={after}"
-        self.connection = connect(url, open_timeout=10)
+        # No client pings: a test may leave one client unread while it reads another, and
+        # the connection's liveness is not what these tests check.
+        self.connection = connect(url, open_timeout=10, ping_interval=None)
         self.socket = self.connection.__enter__()
         self.events: list[dict] = []
 

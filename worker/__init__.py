@@ -1,4 +1,5 @@
-"""Celery worker: the app and thin tasks. Training logic lives in `sequences`."""
+"""The Celery app and its process setup. Tasks live in their Django apps; training logic
+lives in `sequences`."""
 
 from worker.celery import app
 

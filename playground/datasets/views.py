@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from playground.api import ApiError, endpoint
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
+from playground.runs.models import ACTIVE, Run
 from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
 from sequences.uploads import KINDS, UploadError, prepare
@@ -65,10 +66,16 @@ def upload(request):
     except UploadError as error:
         return JsonResponse(error.as_json(), status=error.status)
     row = Dataset.objects.create(
-        name=name, kind=kind, owner=owner_id(request), filename=file.name[:255],
-        size=file.size, choices=choices, summary=prepared.summary,
-        preview=json.loads(json.dumps(prepared.preview)), data=prepared.to_bytes(),
-    )  # fmt: skip
+        name=name,
+        kind=kind,
+        owner=owner_id(request),
+        filename=file.name[:255],
+        size=file.size,
+        choices=choices,
+        summary=prepared.summary,
+        preview=json.loads(json.dumps(prepared.preview)),
+        data=prepared.to_bytes(),
+    )
     return JsonResponse(describe(row, preview=True), status=201)
 
 
@@ -83,8 +90,6 @@ def delete_upload(request, dataset_id):
         raise ApiError(404, f"There is no uploaded dataset '{dataset_id}'.")
     if row.owner != request.session.get("owner"):
         raise ApiError(403, "Only the browser that uploaded this dataset can delete it.")
-    from playground.runs.models import ACTIVE, Run
-
     if Run.objects.filter(spec__dataset=dataset_id, status__in=ACTIVE).exists():
         raise ApiError(409, "A run is training on this dataset; wait for it or cancel it first.")
     row.delete()

@@ -8,10 +8,11 @@ import json
 from django.http import HttpResponse
 
 from playground.api import ApiError, endpoint
+from playground.runs.lookup import get_run
 from playground.runs.models import RunWeights
 from playground.runs.rebuild import spec_and_task
 from playground.runs.report import metric_points, report_html
-from playground.runs.views import get_run
+from sequences.export.script import script as write_script
 
 METRIC_COLUMNS = ["step", "loss", "val_loss", "val_accuracy", "grad_norm", "lr"]
 
@@ -52,8 +53,6 @@ def report(run):
 
 
 def script(run):
-    from sequences.export.script import script as write_script
-
     body = write_script(*spec_and_task(run), run.title)
     return download(body, "text/x-python", f"run-{run.id}.py")
 

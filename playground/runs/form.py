@@ -28,46 +28,186 @@ LAYERED = [*RECURRENT, "transformer"]
 DECODERS = ["seq2seq", "one-to-many"]
 
 MODEL = [
-    Control("model.cell", "Cell", "What reads the sequence.", choice_hints={
-        "rnn": "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): one matrix carries all memory, so gradients vanish over long spans.",
-        "lstm": "Forget, input and output gates guard a cell state along which gradients flow for many steps.",
-        "gru": "Reset and update gates blend the old state with a candidate: LSTM-like memory with 3/4 of the weights.",
-        "transformer": "Self-attention: every step looks at every other, weighted by softmax(QK^T/sqrt(d)); positions are encoded.",
-        "bow": "The order-blind baseline: averages the word vectors, so 'not good but fun' = 'good but not fun'.",
-    }),  # fmt: skip
-    Control("model.layers", "Layers", "Stacked layers: each reads the sequence of states of the one below.", {"cell": LAYERED}),
-    Control("model.hidden", "Hidden size", "Units in each layer's state h_t (a transformer's width): the model's memory."),
-    Control("model.activation", "Activation", "tanh squashes into (-1, 1); relu with identity initialization is the IRNN.", {"cell": ["rnn"]}),
-    Control("model.bidirectional", "Bidirectional", "Also read the sequence backwards, so each step sees what comes after it.", {"cell": RECURRENT}),
-    Control("model.dropout", "Dropout", "Randomly zero this share of activations between layers while training: a guard against memorizing.", {"cell": LAYERED}, advanced=True),
-    Control("model.heads", "Attention heads", "Independent attention patterns, each over width/heads dimensions.", {"cell": ["transformer"]}),
-    Control("model.ff", "Feed-forward width", "The per-position layer after attention (usually 4 x the width).", {"cell": ["transformer"]}, advanced=True),
-    Control("model.positional", "Positions", "Attention alone is order-blind: add sinusoids of the position, or learn a vector per position.", {"cell": ["transformer"]}, advanced=True),
-    Control("model.input_encoding", "Token encoding", "One-hot: a column of W_ih per token. Embedding: a smaller learned vector per token.", {"inputs": ["tokens"]}),
-    Control("model.embedding", "Embedding size", "Length of each token's learned vector.", {"inputs": ["tokens"]}, advanced=True),
-    Control("model.attention", "Decoder attention", "Let each decoder step look back at every encoder state instead of one summary vector.", {"cell": RECURRENT, "paradigm": ["seq2seq"]}),
-]  # fmt: skip
+    Control(
+        "model.cell",
+        "Cell",
+        "What reads the sequence.",
+        choice_hints={
+            "rnn": "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): one matrix carries all memory, so gradients vanish over long spans.",
+            "lstm": "Forget, input and output gates guard a cell state along which gradients flow for many steps.",
+            "gru": "Reset and update gates blend the old state with a candidate: LSTM-like memory with 3/4 of the weights.",
+            "transformer": "Self-attention: every step looks at every other, weighted by softmax(QK^T/sqrt(d)); positions are encoded.",
+            "bow": "The order-blind baseline: averages the word vectors, so 'not good but fun' = 'good but not fun'.",
+        },
+    ),
+    Control(
+        "model.layers",
+        "Layers",
+        "Stacked layers: each reads the sequence of states of the one below.",
+        {"cell": LAYERED},
+    ),
+    Control(
+        "model.hidden",
+        "Hidden size",
+        "Units in each layer's state h_t (a transformer's width): the model's memory.",
+    ),
+    Control(
+        "model.activation",
+        "Activation",
+        "tanh squashes into (-1, 1); relu with identity initialization is the IRNN.",
+        {"cell": ["rnn"]},
+    ),
+    Control(
+        "model.bidirectional",
+        "Bidirectional",
+        "Also read the sequence backwards, so each step sees what comes after it.",
+        {"cell": RECURRENT},
+    ),
+    Control(
+        "model.dropout",
+        "Dropout",
+        "Randomly zero this share of activations between layers while training: a guard against memorizing.",
+        {"cell": LAYERED},
+        advanced=True,
+    ),
+    Control(
+        "model.heads",
+        "Attention heads",
+        "Independent attention patterns, each over width/heads dimensions.",
+        {"cell": ["transformer"]},
+    ),
+    Control(
+        "model.ff",
+        "Feed-forward width",
+        "The per-position layer after attention (usually 4 x the width).",
+        {"cell": ["transformer"]},
+        advanced=True,
+    ),
+    Control(
+        "model.positional",
+        "Positions",
+        "Attention alone is order-blind: add sinusoids of the position, or learn a vector per position.",
+        {"cell": ["transformer"]},
+        advanced=True,
+    ),
+    Control(
+        "model.input_encoding",
+        "Token encoding",
+        "One-hot: a column of W_ih per token. Embedding: a smaller learned vector per token.",
+        {"inputs": ["tokens"]},
+    ),
+    Control(
+        "model.embedding",
+        "Embedding size",
+        "Length of each token's learned vector.",
+        {"inputs": ["tokens"]},
+        advanced=True,
+    ),
+    Control(
+        "model.attention",
+        "Decoder attention",
+        "Let each decoder step look back at every encoder state instead of one summary vector.",
+        {"cell": RECURRENT, "paradigm": ["seq2seq"]},
+    ),
+]
 
 TRAINING = [
     Control("training.steps", "Steps", "Optimizer updates, each on a fresh batch."),
-    Control("training.epochs", "Epochs (instead of steps)", "Passes over a fixed dataset; leave empty to count steps.", {"finite": [True]}, advanced=True),
+    Control(
+        "training.epochs",
+        "Epochs (instead of steps)",
+        "Passes over a fixed dataset; leave empty to count steps.",
+        {"finite": [True]},
+        advanced=True,
+    ),
     Control("training.batch_size", "Batch size", "Sequences averaged into each gradient."),
-    Control("training.optimizer", "Optimizer", "SGD follows the gradient; Adam, AdamW and RMSprop scale each weight's step by its gradient history."),
-    Control("training.lr", "Learning rate", "Step size. Too large and the loss explodes; too small and nothing moves."),
-    Control("training.momentum", "Momentum", "Keep moving in the recent direction, smoothing noisy gradients.", {"optimizer": ["sgd", "rmsprop"]}, advanced=True),
-    Control("training.schedule", "Schedule", "Change the learning rate over the run: cosine decay, step drops, or a warm-up first.", advanced=True),
-    Control("training.clip", "Gradient clipping", "Cap the gradient (its norm, or each value): the cure for exploding gradients."),
-    Control("training.clip_value", "Clip at", "The largest gradient norm (or value) allowed.", {"clip": ["norm", "value"]}, advanced=True),
-    Control("training.weight_decay", "Weight decay (L2)", "Pull every weight towards zero a little each step.", advanced=True),
-    Control("training.l1", "L1 penalty", "Add |w| to the loss: pushes weights to exactly zero.", advanced=True),
-    Control("training.init", "Initialization", "Recurrent weights: orthogonal keeps |W_hh| near 1; identity (with relu) is the IRNN.", advanced=True),
-    Control("training.teacher_forcing", "Teacher forcing", "How often a decoder step reads the true previous output instead of its own guess.", {"cell": RECURRENT, "paradigm": DECODERS}),
-    Control("training.tbptt", "Truncated BPTT", "Read one long text in chunks this long: the state carries across, gradients stop at each chunk.", {"cell": RECURRENT, "paradigm": ["many-to-many"], "inputs": ["tokens"]}, advanced=True),
-    Control("training.val_split", "Validation share", "Part of a fixed dataset held out to measure generalization.", {"finite": [True]}, advanced=True),
-    Control("training.early_stopping", "Early stopping", "Stop after this many validations without improvement; empty to never stop early.", advanced=True),
+    Control(
+        "training.optimizer",
+        "Optimizer",
+        "SGD follows the gradient; Adam, AdamW and RMSprop scale each weight's step by its gradient history.",
+    ),
+    Control(
+        "training.lr",
+        "Learning rate",
+        "Step size. Too large and the loss explodes; too small and nothing moves.",
+    ),
+    Control(
+        "training.momentum",
+        "Momentum",
+        "Keep moving in the recent direction, smoothing noisy gradients.",
+        {"optimizer": ["sgd", "rmsprop"]},
+        advanced=True,
+    ),
+    Control(
+        "training.schedule",
+        "Schedule",
+        "Change the learning rate over the run: cosine decay, step drops, or a warm-up first.",
+        advanced=True,
+    ),
+    Control(
+        "training.clip",
+        "Gradient clipping",
+        "Cap the gradient (its norm, or each value): the cure for exploding gradients.",
+    ),
+    Control(
+        "training.clip_value",
+        "Clip at",
+        "The largest gradient norm (or value) allowed.",
+        {"clip": ["norm", "value"]},
+        advanced=True,
+    ),
+    Control(
+        "training.weight_decay",
+        "Weight decay (L2)",
+        "Pull every weight towards zero a little each step.",
+        advanced=True,
+    ),
+    Control(
+        "training.l1",
+        "L1 penalty",
+        "Add |w| to the loss: pushes weights to exactly zero.",
+        advanced=True,
+    ),
+    Control(
+        "training.init",
+        "Initialization",
+        "Recurrent weights: orthogonal keeps |W_hh| near 1; identity (with relu) is the IRNN.",
+        advanced=True,
+    ),
+    Control(
+        "training.teacher_forcing",
+        "Teacher forcing",
+        "How often a decoder step reads the true previous output instead of its own guess.",
+        {"cell": RECURRENT, "paradigm": DECODERS},
+    ),
+    Control(
+        "training.tbptt",
+        "Truncated BPTT",
+        "Read one long text in chunks this long: the state carries across, gradients stop at each chunk.",
+        {"cell": RECURRENT, "paradigm": ["many-to-many"], "inputs": ["tokens"]},
+        advanced=True,
+    ),
+    Control(
+        "training.val_split",
+        "Validation share",
+        "Part of a fixed dataset held out to measure generalization.",
+        {"finite": [True]},
+        advanced=True,
+    ),
+    Control(
+        "training.early_stopping",
+        "Early stopping",
+        "Stop after this many validations without improvement; empty to never stop early.",
+        advanced=True,
+    ),
     Control("training.seed", "Seed", "The same settings and seed give the same loss curve."),
-    Control("training.precision", "Precision", "bf16 halves memory traffic on a GPU; on a CPU runs stay fp32.", advanced=True),
-]  # fmt: skip
+    Control(
+        "training.precision",
+        "Precision",
+        "bf16 halves memory traffic on a GPU; on a CPU runs stay fp32.",
+        advanced=True,
+    ),
+]
 
 SPECS = {"model": ModelSpec, "training": TrainingSpec}
 
@@ -82,11 +222,16 @@ def describe(control: Control) -> dict:
         optional = type(None) in typing.get_args(annotation)
         base = next(a for a in typing.get_args(annotation) if a is not type(None))
     entry = {
-        "path": control.path, "id": name, "label": control.label, "hint": control.hint,
+        "path": control.path,
+        "id": name,
+        "label": control.label,
+        "hint": control.hint,
         "advanced": control.advanced,
-        "when": control.when, "choice_hints": control.choice_hints,
-        "default": spec_field.default, "optional": optional,
-    }  # fmt: skip
+        "when": control.when,
+        "choice_hints": control.choice_hints,
+        "default": spec_field.default,
+        "optional": optional,
+    }
     if typing.get_origin(base) is typing.Literal:
         entry.update(kind="select", choices=list(typing.get_args(base)))
     elif base is bool:

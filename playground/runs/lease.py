@@ -1,32 +1,42 @@
-"""Leases: a running run's worker renews one; a lapsed lease means the worker died."""
+"""A running run's lease, renewed from a thread beside the training loop; the renewal
+also brings back the owner's cancel request."""
 
-from datetime import timedelta
+import logging
+import threading
 
 from django.conf import settings
-from django.utils import timezone
+from django.db import connection
 
-from playground.runs import status
-from playground.runs.models import Run
+from playground.runs import lifecycle
 
-LAPSED = (
-    "The worker training this run stopped answering, so the run was marked failed. Start it again."
-)
+log = logging.getLogger(__name__)
 
 
-def renew(run_id: str) -> bool:
-    """Renew the lease; also says whether the owner asked to cancel."""
-    Run.objects.filter(id=run_id, status="running").update(heartbeat_at=timezone.now())
-    return Run.objects.filter(id=run_id, cancel_requested=True).exists()
+class LeaseKeeper:
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+        self.interval = min(1.0, settings.RUN_LEASE_SECONDS / 6)
+        # should_stop reads this: one cheap call a step.
+        self.cancel_requested = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.loop, name=f"lease-{run_id}", daemon=True)
 
+    def __enter__(self):
+        self.thread.start()
+        return self
 
-def lapsed_before():
-    return timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
 
-
-def reap(run_id: str | None = None) -> int:
-    """Mark failed every running run (or just this one) whose lease has lapsed."""
-    stale = Run.objects.filter(status="running", heartbeat_at__lt=lapsed_before())
-    if run_id is not None:
-        stale = stale.filter(id=run_id)
-    ids = list(stale.values_list("id", flat=True))
-    return sum(status.move(i, "running", "failed", LAPSED, error=LAPSED) for i in ids)
+    def loop(self):
+        try:
+            while not self.stopping.wait(self.interval):
+                try:
+                    if lifecycle.renew(self.run_id):
+                        self.cancel_requested.set()
+                # A missed renewal is survivable: the lease is several beats long.
+                except Exception:
+                    log.exception("could not renew the lease of run %s", self.run_id)
+        finally:
+            connection.close()

@@ -4,6 +4,9 @@ import secrets
 
 from django.db import models
 
+from playground.datasets.models import Dataset
+from playground.eventlog.models import LoggedEvent, LogOwner
+
 ACTIVE = ("queued", "running")
 FINISHED = ("completed", "failed", "cancelled", "diverged")
 CELL_NAMES = {
@@ -19,8 +22,6 @@ def dataset_label(dataset_id: str) -> str:
     """A built-in by its short id; an upload by the name it was given."""
     if not dataset_id.startswith("u-"):
         return dataset_id
-    from playground.datasets.models import Dataset
-
     name = Dataset.objects.filter(id=dataset_id).values_list("name", flat=True).first()
     return name or "an uploaded dataset"
 
@@ -29,7 +30,7 @@ def new_run_id() -> str:
     return secrets.token_urlsafe(16)  # 128 random bits: a run link cannot be guessed
 
 
-class Run(models.Model):
+class Run(LogOwner):
     STATUSES = [(s, s) for s in ACTIVE + FINISHED]
 
     id = models.CharField(primary_key=True, max_length=32, default=new_run_id, editable=False)
@@ -43,8 +44,6 @@ class Run(models.Model):
     error = models.TextField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's lease
-    last_seq = models.IntegerField(default=0)  # the seq of the newest event
-    # Workshop runs wait here, not in the queue, until the fair dispatcher releases them.
     workshop = models.ForeignKey(
         "workshops.Workshop", null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
     )
@@ -55,10 +54,13 @@ class Run(models.Model):
         on_delete=models.CASCADE,
         related_name="runs",
     )
-    dispatched = models.BooleanField(default=True)  # handed to the task queue
+    # Runs wait here, not in the task queue, until the lifecycle hands them over in rounds.
+    dispatched = models.BooleanField(default=False)
     val_loss = models.FloatField(null=True, blank=True)  # the latest validation loss
     best_val_loss = models.FloatField(null=True, blank=True)
-    round = models.IntegerField(default=0)  # the participant's n-th run: round-robin order
+    # How many of its browser's runs were waiting or training when it was created: the
+    # lowest round goes first, so one browser's queue never delays another's first run.
+    round = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -88,16 +90,18 @@ class Run(models.Model):
         }
 
 
-class RunEvent(models.Model):
+class RunEvent(LoggedEvent):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
-    seq = models.IntegerField()  # 1, 2, 3 … per run, no gaps
     type = models.CharField(max_length=16)
-    time = models.FloatField()  # unix seconds
-    data = models.JSONField()
 
     class Meta:
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["run", "seq"], name="one_event_per_seq")]
+
+    @classmethod
+    def fields_from(cls, message: dict) -> dict:
+        data = dict(message)
+        return {"type": data.pop("type"), "data": data}
 
     def as_message(self) -> dict:
         return {"seq": self.seq, "type": self.type, "time": self.time, **self.data}

@@ -51,9 +51,11 @@ def report_html(run) -> str:
     )
     spec = run.spec
     settings = {
-        "dataset": spec["dataset"], "paradigm": spec["paradigm"], **spec["model"],
+        "dataset": spec["dataset"],
+        "paradigm": spec["paradigm"],
+        **spec["model"],
         **{f"training.{k}": v for k, v in spec["training"].items()},
-    }  # fmt: skip
+    }
     title = html.escape(run.title)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>

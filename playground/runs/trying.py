@@ -3,13 +3,16 @@
 import io
 from collections import OrderedDict
 
+import torch
 from django.http import JsonResponse
 from pydantic import ValidationError
 
 from playground.api import ApiError, endpoint, read_json
+from playground.runs.lookup import get_run
 from playground.runs.models import RunWeights
 from playground.runs.rebuild import spec_and_task
-from playground.runs.views import get_run
+from sequences.models import build_model
+from sequences.predict import PredictError, PredictRequest, answer
 
 LOADED = 8  # models kept in memory: a workshop tries the same few runs over and over
 _loaded: OrderedDict = OrderedDict()
@@ -20,10 +23,6 @@ def loaded(run):
     if run.id in _loaded:
         _loaded.move_to_end(run.id)
         return _loaded[run.id]
-    import torch
-
-    from sequences.models import build_model
-
     stored = RunWeights.objects.filter(run_id=run.id).first()
     if stored is None:
         raise ApiError(
@@ -41,8 +40,6 @@ def loaded(run):
 
 @endpoint("POST")
 def predict(request, run_id):
-    from sequences.predict import PredictError, PredictRequest, answer
-
     run = get_run(run_id)
     try:
         asked = PredictRequest.model_validate(read_json(request))

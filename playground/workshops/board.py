@@ -1,36 +1,42 @@
-"""The workshop board's event log: numbered, stored, then announced to every screen."""
+"""The workshop board: its event log (the shared numbered log, one per workshop), the
+snapshot a screen starts from, and the runs it shows."""
 
-import logging
 import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-from django.db.models import F
-
+from playground.eventlog.log import EventLog
+from playground.runs.models import Run
 from playground.workshops.models import BoardEvent, Workshop
 
-log = logging.getLogger(__name__)
-
-
-def group_name(code: str) -> str:
-    return f"workshop.{code}"
+BOARD_LOG = EventLog(owner=Workshop, events=BoardEvent, owner_field="workshop", group="workshop")
+# Seconds between a run's loss updates on its board.
+BOARD_INTERVAL = 2.0
+_posted: dict[str, float] = {}
 
 
 def record(code: str, data: dict) -> dict:
     """Store one board event with the workshop's next seq, then tell every screen."""
-    with transaction.atomic():
-        Workshop.objects.filter(code=code).update(last_seq=F("last_seq") + 1)
-        seq = Workshop.objects.values_list("last_seq", flat=True).get(code=code)
-        event = BoardEvent.objects.create(workshop_id=code, seq=seq, time=time.time(), data=data)
-    message = {"seq": event.seq, "time": event.time, **data}
-    try:
-        async_to_sync(get_channel_layer().group_send)(
-            group_name(code), {"type": "board.event", "event": message}
-        )
-    except Exception:  # stored: screens catch up from the snapshot
-        log.warning("could not announce board event %s of %s", seq, code, exc_info=True)
-    return message
+    return BOARD_LOG.record(code, data)
+
+
+def post_run(run_id: str, what: str) -> None:
+    """The change hook: put a workshop run's row on its board (other runs are no news
+    here). Status changes always go up; a new loss at most every BOARD_INTERVAL, so a full
+    room does not flood every screen."""
+    if what == "metrics" and not due(run_id):
+        return
+    run = Run.objects.filter(id=run_id, workshop__isnull=False).first()
+    if run is not None:
+        record(run.workshop_id, {"type": "run", "run": run_row(run)})
+
+
+def due(run_id: str) -> bool:
+    now = time.monotonic()
+    if now - _posted.get(run_id, -BOARD_INTERVAL) < BOARD_INTERVAL:
+        return False
+    if len(_posted) > 10_000:
+        _posted.clear()
+    _posted[run_id] = now
+    return True
 
 
 def run_row(run) -> dict:

@@ -5,6 +5,8 @@ import string
 
 from django.db import models
 
+from playground.eventlog.models import LoggedEvent, LogOwner
+
 CODE_ALPHABET = string.ascii_uppercase.replace("O", "").replace("I", "") + "23456789"
 DEFAULT_QUOTAS = {"concurrent_runs": 2, "max_steps": 2000, "max_parameters": 200_000}
 
@@ -13,7 +15,7 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))  # easy to read aloud
 
 
-class Workshop(models.Model):
+class Workshop(LogOwner):
     code = models.CharField(primary_key=True, max_length=12, default=new_code, editable=False)
     title = models.CharField(max_length=120)
     secret = models.CharField(max_length=64, default=secrets.token_urlsafe)  # the instructor's key
@@ -23,7 +25,6 @@ class Workshop(models.Model):
     quotas = models.JSONField(default=dict)
     status = models.CharField(max_length=8, default="open")  # open, or closed (an archive)
     spotlight = models.CharField(max_length=32, blank=True)  # a run every screen shows
-    last_seq = models.IntegerField(default=0)  # the seq of the newest board event
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -42,14 +43,11 @@ class Participant(models.Model):
         return {"id": self.id, "name": self.name}
 
 
-class BoardEvent(models.Model):
+class BoardEvent(LoggedEvent):
     """The board's own log: numbered per workshop, stored before it is announced, so a
-    screen that misses a notice re-reads the snapshot (as run pages re-read events)."""
+    screen that misses a notice reads the missing events from the store."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="events")
-    seq = models.IntegerField()
-    time = models.FloatField()
-    data = models.JSONField()
 
     class Meta:
         ordering = ["seq"]

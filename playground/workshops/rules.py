@@ -6,6 +6,7 @@ import secrets
 from playground.api import ApiError
 from playground.runs.models import ACTIVE
 from playground.workshops.models import Participant
+from sequences.spec import parse_spec
 
 
 def participant_of(request) -> Participant | None:
@@ -33,9 +34,17 @@ def dotted(data: dict, path: str):
 
 def preset_spec(workshop) -> dict:
     """The preset with every default filled in: what a locked setting must stay at."""
-    from sequences.spec import parse_spec
-
     return parse_spec(workshop.preset).model_dump(mode="json")
+
+
+def admit_run(request, spec, parameters: int) -> dict:
+    """The admission hook for runs: a participant's run obeys their workshop (or is
+    refused with the reason) and belongs to it; other browsers' runs are no concern here."""
+    participant = participant_of(request)
+    if participant is None:
+        return {}
+    admit(participant, spec, parameters)
+    return {"workshop_id": participant.workshop_id, "participant": participant}
 
 
 def admit(participant: Participant, spec, parameters: int) -> None:

@@ -1,4 +1,4 @@
-"""The workshops JSON API (see API.md: Workshops), and the instructor's actions."""
+"""The workshops JSON API (described in /api/openapi.json), and the instructor's actions."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from pydantic import Field, ValidationError
 
 from playground.api import ApiError, endpoint, read_json
-from playground.runs import status
+from playground.runs import lifecycle
 from playground.runs.models import ACTIVE, Run
 from playground.workshops import board
 from playground.workshops.models import DEFAULT_QUOTAS, Participant, Workshop
@@ -77,9 +77,12 @@ def create_workshop(request):
     asked = checked(WorkshopRequest, read_json(request))
     checked_preset(asked.preset, asked.locked)
     workshop = Workshop.objects.create(
-        title=asked.title.strip(), preset=asked.preset, locked=asked.locked,
-        hidden=asked.hidden, quotas=asked.quotas.model_dump(),
-    )  # fmt: skip
+        title=asked.title.strip(),
+        preset=asked.preset,
+        locked=asked.locked,
+        hidden=asked.hidden,
+        quotas=asked.quotas.model_dump(),
+    )
     request.session["instructing"] = [*request.session.get("instructing", []), workshop.code]
     body = {
         "code": workshop.code,
@@ -128,8 +131,7 @@ def stop_run(request, code):
     run = run_of(workshop, request)
     if run.status not in ACTIVE:
         raise ApiError(409, f"This run already ended as {run.status}.")
-    Run.objects.filter(id=run.id).update(cancel_requested=True)
-    status.move(run.id, "queued", "cancelled", "Stopped by the instructor.")
+    lifecycle.cancel(run.id, "Stopped by the instructor.")
     return JsonResponse({"id": run.id, "stopping": True}, status=202)
 
 
@@ -180,17 +182,44 @@ def results(request, code):
     workshop = instructor(request, code)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["participant", "run", "task", "paradigm", "cell", "layers", "hidden",
-                     "parameters", "steps", "status", "best_val_loss", "final_val_loss",
-                     "final_val_accuracy", "created_at"])  # fmt: skip
+    writer.writerow(
+        [
+            "participant",
+            "run",
+            "task",
+            "paradigm",
+            "cell",
+            "layers",
+            "hidden",
+            "parameters",
+            "steps",
+            "status",
+            "best_val_loss",
+            "final_val_loss",
+            "final_val_accuracy",
+            "created_at",
+        ]
+    )
     for run in workshop.runs.select_related("participant").order_by("created_at"):
         result, model = run.result or {}, run.spec["model"]
-        writer.writerow([
-            run.participant.name if run.participant else "", run.id, run.spec["dataset"],
-            run.spec["paradigm"], model["cell"], model["layers"], model["hidden"],
-            result.get("parameters"), run.step, run.status, result.get("best_val_loss"),
-            result.get("final_val_loss"), result.get("final_val_accuracy"), run.created_at.isoformat(),
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                run.participant.name if run.participant else "",
+                run.id,
+                run.spec["dataset"],
+                run.spec["paradigm"],
+                model["cell"],
+                model["layers"],
+                model["hidden"],
+                result.get("parameters"),
+                run.step,
+                run.status,
+                result.get("best_val_loss"),
+                result.get("final_val_loss"),
+                result.get("final_val_accuracy"),
+                run.created_at.isoformat(),
+            ]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="workshop-{workshop.code}.csv"'
     return response

@@ -28,8 +28,10 @@ def asked(client, run_id, body):
 
 def test_a_language_model_writes_on_from_a_prompt(client_of):
     client = client_of()
-    run_id = trained(client, {"dataset": "stories", "model": {"cell": "gru", "hidden": 32},
-                              "training": {"steps": 60}})  # fmt: skip
+    run_id = trained(
+        client,
+        {"dataset": "stories", "model": {"cell": "gru", "hidden": 32}, "training": {"steps": 60}},
+    )
     status, answer, seconds = asked(
         client, run_id, {"input": "The cat", "length": 80, "temperature": 0.5}
     )
@@ -46,8 +48,14 @@ def test_a_language_model_writes_on_from_a_prompt(client_of):
 
 def test_a_classifier_classifies_a_typed_sentence(client_of):
     client = client_of()
-    run_id = trained(client, {"dataset": "sentiment", "model": {"cell": "lstm", "hidden": 32},
-                              "training": {"steps": 80}})  # fmt: skip
+    run_id = trained(
+        client,
+        {
+            "dataset": "sentiment",
+            "model": {"cell": "lstm", "hidden": 32},
+            "training": {"steps": 80},
+        },
+    )
     status, answer, seconds = asked(client, run_id, {"input": "The film was NOT boring!"})
     assert status == 200, answer
     print(f"{answer} in {seconds:.3f} s")
@@ -60,9 +68,16 @@ def test_a_forecaster_forecasts_past_the_end_of_the_series(client_of):
     client = client_of()
     rows = "".join(f"{i},{100 + 10 * math.sin(i / 5):.3f}\n" for i in range(200))
     _, dataset = upload(client, "wave.csv", ("t,level\n" + rows).encode(), kind="series")
-    run_id = trained(client, {"dataset": dataset["id"], "paradigm": "many-to-one",
-                              "dataset_options": {"window": 20}, "model": {"cell": "gru", "hidden": 16},
-                              "training": {"steps": 100}})  # fmt: skip
+    run_id = trained(
+        client,
+        {
+            "dataset": dataset["id"],
+            "paradigm": "many-to-one",
+            "dataset_options": {"window": 20},
+            "model": {"cell": "gru", "hidden": 16},
+            "training": {"steps": 100},
+        },
+    )
     status, answer, seconds = asked(client, run_id, {"steps": 30})
     assert status == 200, answer
     print(f"forecast 30 steps in {seconds:.3f} s")

@@ -19,8 +19,9 @@ def test_the_exploding_gradients_preset_shows_what_clipping_does():
     from sequences.train import train
 
     preset = next(p for p in PRESETS if p["id"] == "exploding-gradients")
-    unclipped, clipped = (parse_spec({**run, "training": {**run["training"], "steps": 300}})
-                          for run in preset["runs"])  # fmt: skip
+    unclipped, clipped = (
+        parse_spec({**run, "training": {**run["training"], "steps": 300}}) for run in preset["runs"]
+    )
     wild, tame = train(unclipped), train(clipped)
     print(f"no clipping: {wild.status} {wild.message or ''}; clipped: {tame.status}")
     assert wild.status == "diverged"

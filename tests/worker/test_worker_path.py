@@ -2,6 +2,7 @@
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -65,15 +66,17 @@ def test_a_late_watcher_gets_the_backlog_then_live_events_once(live, stack):
     first = EventClient(stack.url, run_id)
     first.until(lambda e: e["type"] == "metrics" and e["step"] >= 200)
 
+    # Both watchers read at the same time, as two pages would: neither waits on the other.
     late = EventClient(stack.url, run_id)  # joins mid-run
-    late_events = late.until_finished()
-    first_events = first.until_finished()
+    with ThreadPoolExecutor(max_workers=2) as readers:
+        first_read = readers.submit(first.until_finished)
+        late_events = late.until_finished()
+        first_events = first_read.result()
     for client in (first, late):
         client.close()
 
-    assert seqs(late_events) == list(
-        range(1, len(late_events) + 1)
-    )  # backlog, then live, none twice
+    # The backlog, then live events, none twice.
+    assert seqs(late_events) == list(range(1, len(late_events) + 1))
     assert late_events == first_events
     joined_at = next(
         i for i, e in enumerate(late_events) if e["type"] == "metrics" and e["step"] >= 200

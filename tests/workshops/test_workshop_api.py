@@ -9,8 +9,12 @@ from playground.workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
-PRESET = {"dataset": "adding", "dataset_options": {"length": 10},
-          "model": {"cell": "lstm", "hidden": 16}, "training": {"steps": 50}}  # fmt: skip
+PRESET = {
+    "dataset": "adding",
+    "dataset_options": {"length": 10},
+    "model": {"cell": "lstm", "hidden": 16},
+    "training": {"steps": 50},
+}
 
 
 def post(client, path, body):
@@ -18,8 +22,14 @@ def post(client, path, body):
 
 
 def workshop(client, **extra):
-    body = {"title": "RNNs at noon", "preset": PRESET, "locked": ["dataset"], "hidden": ["cell"],
-            "quotas": {"concurrent_runs": 1, "max_steps": 100, "max_parameters": 5000}, **extra}  # fmt: skip
+    body = {
+        "title": "RNNs at noon",
+        "preset": PRESET,
+        "locked": ["dataset"],
+        "hidden": ["cell"],
+        "quotas": {"concurrent_runs": 1, "max_steps": 100, "max_parameters": 5000},
+        **extra,
+    }
     answer = post(client, "/api/workshops", body)
     assert answer.status_code == 201, answer.json()
     return answer.json()
@@ -47,10 +57,14 @@ def test_an_instructor_creates_a_workshop_and_participants_join_by_name():
 
 @pytest.mark.parametrize(
     "body, field",
-    [({"title": ""}, "title"), ({"title": "x", "preset": {"model": {"cell": "cnn"}}}, "preset.model.cell"),
-     ({"title": "x", "locked": ["model.colour"]}, "locked"), ({"title": "x", "quotas": {"max_steps": 0}}, "quotas.max_steps"),
-     ({"title": "x", "quotas": {"gpus": 2}}, "quotas.gpus")],
-)  # fmt: skip
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x", "preset": {"model": {"cell": "cnn"}}}, "preset.model.cell"),
+        ({"title": "x", "locked": ["model.colour"]}, "locked"),
+        ({"title": "x", "quotas": {"max_steps": 0}}, "quotas.max_steps"),
+        ({"title": "x", "quotas": {"gpus": 2}}, "quotas.gpus"),
+    ],
+)
 def test_a_bad_workshop_is_a_422_naming_the_field(body, field):
     answer = post(Client(), "/api/workshops", body)
     assert answer.status_code == 422
@@ -118,6 +132,10 @@ def test_only_the_instructor_acts_and_a_closed_workshop_takes_no_runs():
 def test_a_key_in_a_header_makes_a_script_the_instructor():
     made = workshop(Client())
     key = made["instructor_url"].split("key=")[1]
-    answer = Client().post(f"/api/workshops/{made['code']}/close", "{}", content_type="application/json",
-                           headers={"X-Instructor-Key": key})  # fmt: skip
+    answer = Client().post(
+        f"/api/workshops/{made['code']}/close",
+        "{}",
+        content_type="application/json",
+        headers={"X-Instructor-Key": key},
+    )
     assert answer.status_code == 200

@@ -8,13 +8,19 @@ from websockets.sync.client import connect
 
 pytestmark = pytest.mark.stack
 
-SPEC = {"dataset": "adding", "dataset_options": {"length": 20},
-        "model": {"cell": "gru", "hidden": 16}, "training": {"steps": 400, "batch_size": 16}}  # fmt: skip
+SPEC = {
+    "dataset": "adding",
+    "dataset_options": {"length": 20},
+    "model": {"cell": "gru", "hidden": 16},
+    "training": {"steps": 400, "batch_size": 16},
+}
 
 
 def new_workshop(client, **quotas):
-    status, made = client.post("/api/workshops", {"title": "Fairness", "preset": SPEC,
-                                                  "quotas": {"concurrent_runs": 10, **quotas}})  # fmt: skip
+    status, made = client.post(
+        "/api/workshops",
+        {"title": "Fairness", "preset": SPEC, "quotas": {"concurrent_runs": 10, **quotas}},
+    )
     assert status == 201, made
     return made
 

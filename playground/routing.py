@@ -1,3 +1,5 @@
+"""Where each WebSocket path goes."""
+
 from django.urls import path
 
 from playground.runs.consumers import RunEventsConsumer

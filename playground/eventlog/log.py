@@ -1,0 +1,73 @@
+"""An event log: append (numbered and stored), announce, and read back after a seq."""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import models, transaction
+from django.db.models import F
+
+log = logging.getLogger(__name__)
+
+# The channel-layer message type every log uses; consumers handle it in `log_event`.
+NOTICE = "log.event"
+# Events read from the store in one go.
+PAGE = 1000
+
+
+@dataclass(frozen=True)
+class EventLog:
+    """The log of one kind of owner: `owner` has `last_seq`, `events` has a foreign key
+    `owner_field` to it; `group` prefixes the channel-layer group of each owner."""
+
+    owner: type[models.Model]
+    events: type[models.Model]
+    owner_field: str
+    group: str
+
+    def group_name(self, key: str) -> str:
+        return f"{self.group}.{key}"
+
+    def exists(self, key: str) -> bool:
+        return self.owner.objects.filter(pk=key).exists()
+
+    def append(self, key: str, message: dict, **owner_fields) -> dict:
+        """Store one event with the owner's next seq (and any owner fields, in the same
+        transaction); return it as sent on the wire."""
+        with transaction.atomic():
+            # The UPDATE takes the row's write lock first, so two writers never share a seq.
+            self.owner.objects.filter(pk=key).update(last_seq=F("last_seq") + 1, **owner_fields)
+            seq = self.owner.objects.values_list("last_seq", flat=True).get(pk=key)
+            event = self.events.objects.create(
+                **{f"{self.owner_field}_id": key},
+                seq=seq,
+                time=time.time(),
+                **self.events.fields_from(message),
+            )
+        return event.as_message()
+
+    def announce(self, key: str, message: dict) -> None:
+        """Tell live watchers once the event is committed. A lost notice is fine: watchers
+        re-read the store when they see a gap."""
+
+        def send():
+            try:
+                async_to_sync(get_channel_layer().group_send)(
+                    self.group_name(key), {"type": NOTICE, "event": message}
+                )
+            except Exception:  # the store has the event; watchers catch up from it
+                log.warning("could not announce event %s of %s", message["seq"], key, exc_info=True)
+
+        transaction.on_commit(send)
+
+    def record(self, key: str, message: dict, **owner_fields) -> dict:
+        """Store, then announce: the order every event goes through."""
+        stored = self.append(key, message, **owner_fields)
+        self.announce(key, stored)
+        return stored
+
+    def stored_after(self, key: str, after: int, limit: int = PAGE) -> list[dict]:
+        found = self.events.objects.filter(**{f"{self.owner_field}_id": key}, seq__gt=after)
+        return [event.as_message() for event in found.order_by("seq")[:limit]]

@@ -1,0 +1,198 @@
+"""A run's life, in one place: every status move of a run happens here.
+
+    create ──> queued ──take──> running ──finish──> completed | diverged | cancelled
+                 │                 ├──fail───────> failed
+                 │                 └──reap───────> failed  (its worker stopped renewing the lease)
+                 └──cancel──> cancelled              (a running run is asked, and finishes cancelled)
+
+Queued runs wait in the database and are handed to Celery a few at a time (`dispatch`),
+lowest round first, oldest first within a round. A run's round is how many runs its
+browser already had waiting or training, so each browser's first waiting run goes before
+anyone's second: one browser's queue never delays another browser's first run.
+
+Every move is a compare-and-set, recorded as a `status` event in the run's log, and told
+to the change hooks (a workshop board). Views, the task, the sweeper and workshops call
+these functions; nothing else changes a run's status.
+"""
+
+import functools
+import logging
+from datetime import timedelta
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from playground.runs import events, hooks
+from playground.runs.models import ACTIVE, FINISHED, Run
+from worker.celery import app
+
+log = logging.getLogger(__name__)
+
+TASK = "runs.train"
+QUEUE_DOWN = (
+    "The training queue (Redis) is not answering, so the run could not start. "
+    "Try again in a moment."
+)
+LAPSED = (
+    "The worker training this run stopped answering, so the run was marked failed. Start it again."
+)
+
+
+class Outcome(Protocol):
+    """How training ended (`sequences.train` returns one)."""
+
+    status: str  # completed, diverged or cancelled
+    message: str
+    result: dict
+
+
+def create(spec, owner: str, **fields) -> Run:
+    """Store a new run, queued in its browser's next round, and dispatch the queue.
+    `fields` are what the admission hooks added (a workshop and participant)."""
+    run = Run.objects.create(
+        spec=spec.model_dump(mode="json"),
+        owner=owner,
+        total_steps=spec.training.steps,
+        round=Run.objects.filter(owner=owner, status__in=ACTIVE).count(),
+        **fields,
+    )
+    events.record(run.id, "status", {"status": "queued"})
+    hooks.changed(run.id, "status")
+    dispatch()
+    run.refresh_from_db()
+    return run
+
+
+def dispatch() -> list[str]:
+    """Hand waiting runs to Celery, lowest round first, until RUN_QUEUE_AHEAD of them wait
+    there; return their ids. Called whenever a place may have come free (a run was
+    created, taken, finished or cancelled) and by the sweeper, so nothing waits forever."""
+    sent: list[str] = []
+    down: list[str] = []
+    while Run.objects.filter(status="queued", dispatched=True).count() < settings.RUN_QUEUE_AHEAD:
+        waiting = (
+            Run.objects.filter(status="queued", dispatched=False)
+            .order_by("round", "created_at")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if waiting is None:
+            break
+        # Compare-and-set: when two processes dispatch at once, each run goes once.
+        if not Run.objects.filter(id=waiting, dispatched=False).update(dispatched=True):
+            continue
+        sent.append(waiting)
+        # Sent once committed, so a worker never looks for a run it cannot see yet.
+        transaction.on_commit(functools.partial(hand_over, waiting, down))
+        if down:
+            # The queue is down: that run says so; the others wait for the sweeper.
+            break
+    return sent
+
+
+def hand_over(run_id: str, down: list[str]) -> None:
+    """Send the run's task; when the queue does not answer, the run fails saying so."""
+    if not send(run_id):
+        down.append(run_id)
+        move(run_id, "queued", "failed", QUEUE_DOWN, error=QUEUE_DOWN)
+
+
+def send(run_id: str) -> bool:
+    """Put the run's task on the Celery queue; False when the broker does not answer."""
+    try:
+        app.send_task(TASK, args=[run_id])
+    except Exception:
+        log.exception("could not queue run %s", run_id)
+        return False
+    return True
+
+
+def take(run_id: str) -> Run | None:
+    """queued → running, by exactly one worker. None when the run is not waiting (a
+    redelivered task, or a run cancelled meanwhile): then there is nothing to do."""
+    if not move(run_id, "queued", "running"):
+        return None
+    dispatch()  # its place in the Celery queue came free
+    return Run.objects.get(id=run_id)
+
+
+def finish(run_id: str, outcome: Outcome) -> None:
+    """running → how training ended, with its result."""
+    result = outcome.result
+    kept = {"result": result, "step": result["steps"]}
+    if outcome.status == "completed":
+        move(run_id, "running", "completed", then=[("done", {"result": result})], **kept)
+    elif outcome.status == "diverged":
+        move(run_id, "running", "diverged", outcome.message, error=outcome.message, **kept)
+    else:
+        move(run_id, "running", "cancelled", outcome.message, **kept)
+    dispatch()
+
+
+def fail(run_id: str, message: str) -> None:
+    """running → failed, saying why."""
+    move(run_id, "running", "failed", message, error=message)
+    dispatch()
+
+
+def cancel(run_id: str, message: str) -> Run:
+    """Ask the run to stop. Its worker reads the flag with its lease and finishes it as
+    cancelled at the next step; a run no worker has taken yet is cancelled here and now."""
+    Run.objects.filter(id=run_id).update(cancel_requested=True)
+    if move(run_id, "queued", "cancelled", message):
+        dispatch()
+    return Run.objects.get(id=run_id)
+
+
+def renew(run_id: str) -> bool:
+    """Renew a running run's lease; also says whether its owner asked to cancel."""
+    Run.objects.filter(id=run_id, status="running").update(heartbeat_at=timezone.now())
+    return Run.objects.filter(id=run_id, cancel_requested=True).exists()
+
+
+def reap(run_id: str | None = None) -> int:
+    """Mark failed every running run (or just this one) whose lease has lapsed."""
+    lapsed_before = timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS)
+    stale = Run.objects.filter(status="running", heartbeat_at__lt=lapsed_before)
+    if run_id is not None:
+        stale = stale.filter(id=run_id)
+    reaped = sum(
+        move(i, "running", "failed", LAPSED, error=LAPSED)
+        for i in stale.values_list("id", flat=True)
+    )
+    if reaped:
+        dispatch()
+    return reaped
+
+
+def requeue_dispatched() -> int:
+    """Send again every run handed to Celery more than a few seconds ago and still not
+    taken. A queue restarted empty (an embedded Redis keeps nothing) loses them; a
+    duplicate is harmless, since only one worker can take a run."""
+    handed = Run.objects.filter(
+        status="queued", dispatched=True, created_at__lt=timezone.now() - timedelta(seconds=5)
+    )
+    return sum(send(run_id) for run_id in handed.values_list("id", flat=True))
+
+
+def move(run_id: str, old: str, new: str, message: str = "", then=(), **fields) -> bool:
+    """Move a run from `old` to `new` if nobody moved it first; record the change, and the
+    (type, data) events in `then` after it, in the same transaction."""
+    now = timezone.now()
+    if new in FINISHED:
+        fields.setdefault("finished_at", now)
+    if new == "running":
+        fields.update(started_at=now, heartbeat_at=now)
+    data = {"status": new, "message": message} if message else {"status": new}
+    with transaction.atomic():
+        num_updated = Run.objects.filter(id=run_id, status=old).update(status=new, **fields)
+        if num_updated == 0:
+            # Nothing got updated: another process got there first (a cancel, the reaper,
+            # a redelivered task), and its word stands.
+            return False
+        for type, extra in [("status", data), *then]:
+            events.record(run_id, type, extra)
+    hooks.changed(run_id, "status")
+    return True

@@ -1,0 +1,50 @@
+"""The Celery task that trains a run: take it, train it, record how it ended. Like a
+view, it is thin: it passes an id, and leaves training to `sequences`."""
+
+import logging
+
+from celery import shared_task
+
+from playground.runs import lifecycle
+from playground.runs.lease import LeaseKeeper
+from playground.runs.pump import EventPump
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name=lifecycle.TASK, ignore_result=True)
+def train_run(run_id: str) -> None:
+    # Imported here, not at the top: Celery imports this module in the worker's parent
+    # process, which must never load torch (nor touch CUDA).
+    from playground.runs.rebuild import rebuild  # noqa: PLC0415
+    from playground.runs.weights import keep_weights  # noqa: PLC0415
+    from sequences.spec import SpecError  # noqa: PLC0415
+    from sequences.train import train  # noqa: PLC0415
+
+    # 1. Take the run: only one worker moves it from queued to running.
+    run = lifecycle.take(run_id)
+    if run is None:
+        log.info("run %s is not waiting to start; nothing to do", run_id)
+        return
+    try:
+        spec, task = rebuild(run)
+    except SpecError as exc:
+        lifecycle.fail(run_id, f"The run's settings are no longer valid: {exc.message}")
+        return
+
+    # 2. Train, with the lease renewed and events pumped beside the loop.
+    try:
+        with LeaseKeeper(run_id) as lease, EventPump(run_id) as pump:
+            outcome = train(
+                spec, task, reporter=pump, should_stop=lease.cancel_requested.is_set, probes=True
+            )
+    except Exception as exc:
+        log.exception("run %s failed", run_id)
+        lifecycle.fail(run_id, f"Training failed: {type(exc).__name__}: {exc}")
+        return
+
+    # 3. Keep the weights before the status says done, so a finished run always has them
+    #    (diverged weights hold NaNs: nothing worth keeping); then record how it ended.
+    if outcome.status != "diverged":
+        keep_weights(run_id, outcome.model)
+    lifecycle.finish(run_id, outcome)

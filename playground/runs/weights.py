@@ -1,0 +1,25 @@
+"""A finished run's trained weights, kept for downloads and for trying the model."""
+
+import io
+import logging
+
+import torch
+
+from playground.runs.models import RunWeights
+
+log = logging.getLogger(__name__)
+
+
+def save_weights(run_id: str, model: torch.nn.Module) -> None:
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, buffer)
+    RunWeights.objects.update_or_create(run_id=run_id, defaults={"data": buffer.getvalue()})
+
+
+def keep_weights(run_id: str, model: torch.nn.Module) -> None:
+    """Save them; a failure is logged, since the run itself is fine and only its download
+    and "try it" will be missing."""
+    try:
+        save_weights(run_id, model)
+    except Exception:
+        log.exception("could not save the weights of run %s", run_id)
