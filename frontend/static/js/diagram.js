@@ -3,7 +3,8 @@
 // recurrence as arrows along each layer, attention as lines across positions.
 
 const NS = "http://www.w3.org/2000/svg";
-const CELL_NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU", transformer: "attn", bow: "avg" };
+// Labels short enough for a box (the cells' full names come from the server: constants.js).
+const BOX_LABELS = { rnn: "RNN", lstm: "LSTM", gru: "GRU", transformer: "attn", bow: "avg" };
 const W = 64; // horizontal spacing of time steps
 const H = 46; // vertical spacing of layers
 
@@ -49,7 +50,7 @@ export function drawDiagram(svg, { paradigm, cell, layers, bidirectional, attent
   const x = (t) => 40 + t * W;
   const y = (row) => height - 20 - row * H; // row 0: inputs; 1..depth: layers; depth+1: outputs
   // (the extra 20 at the top leaves room for attention arcs)
-  const name = CELL_NAMES[cell] || cell;
+  const name = BOX_LABELS[cell] || cell;
   if (cell === "bow") { // every word into one average, then one answer
     const middle = x(Math.max(s.steps, 3) / 2 - 0.5);
     for (let t = 0; t < 3; t++) { box(svg, x(t), y(0), `w${t + 1}`, "input"); arrow(svg, x(t), y(0) - 14, middle, y(1) + 14); }
