@@ -1,6 +1,7 @@
 // The chosen architecture, unrolled through time, as an SVG that follows the choices:
 // where inputs enter and outputs leave (the paradigm), stacked layers as stacked cells,
 // recurrence as arrows along each layer, attention as lines across positions.
+import { RECURRENT } from "./constants.js";
 
 const NS = "http://www.w3.org/2000/svg";
 // Labels short enough for a box (the cells' full names come from the server: constants.js).
@@ -64,7 +65,7 @@ export function drawDiagram(svg, { paradigm, cell, layers, bidirectional, attent
     for (let l = 1; l <= depth; l++) {
       box(svg, x(t), y(l), name, decoder ? "cell decoder" : "cell");
       if (l > 1) arrow(svg, x(t), y(l - 1) - 14, x(t), y(l) + 14);
-      if (t > 0 && cell !== "transformer") arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
+      if (t > 0 && RECURRENT.has(cell)) arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
       if (bidirectional && !decoder && t > 0) arrow(svg, x(t) - 22, y(l) + 8, x(t - 1) + 22, y(l) + 8, "recurrent backward");
     }
     if (cell === "transformer" && t > 0) { // attention: each position looks at the others
