@@ -50,7 +50,7 @@ def test_the_stream_drops_duplicates_keeps_snapshots_and_sets_errors_aside(stack
     assert first["seen"] == {
         "events": [3, 4, 4, 5],
         "errors": ["bad"],
-        "states": ["open", "reconnecting"],
+        "states": ["connecting", "open", "reconnecting"],
     }
     # The stream comes back by itself, asking for what follows the last seq it delivered.
     page.wait_for_function("window.fake.sockets.length === 2")

@@ -24,9 +24,9 @@ export class EventStream {
     this.onState = onState;
     this.lastSeq = 0;
     this.delay = FIRST_DELAY;
-    this.state = "connecting";
     this.socket = null;
     this.timer = null;
+    this.setState("connecting");
     this.connect();
   }
 
