@@ -8,9 +8,10 @@ import typing
 
 from django.shortcuts import render
 
+from playground.datasets.views import CHOICE_FIELDS
 from playground.runs.models import ACTIVE, CELL_NAMES, FINISHED
 from sequences.models import RECURRENT
-from sequences.spec import Cell, ModelSpec, Paradigm, RunSpec
+from sequences.spec import Cell, ModelSpec, RunSpec
 
 # A finished run whose model can be tried: the worker keeps weights unless it diverged,
 # and a failed run has none to keep (worker/tasks.py).
@@ -21,7 +22,9 @@ CONSTANTS = {
     "cells": list(typing.get_args(Cell)),
     "cell_names": CELL_NAMES,
     "recurrent": list(RECURRENT),
-    "paradigms": list(typing.get_args(Paradigm)),
+    # The upload form's fields besides file, kind and name (the build page has an input
+    # "upload-<field>" for each, with "-" for "_").
+    "upload_fields": ["columns", *CHOICE_FIELDS],
     # What a workshop's participants start from when the instructor gives no preset.
     "default_preset": {
         "dataset": RunSpec.model_fields["dataset"].default,

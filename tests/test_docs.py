@@ -1,6 +1,7 @@
 """The README documents every cell, paradigm, dataset and training setting there is, and
 the pages have a way to show each of them; the pages' scripts copy no server facts."""
 
+import json
 import re
 import typing
 from pathlib import Path
@@ -60,10 +61,21 @@ def test_every_cell_has_a_name_and_a_box_label(cell):
     assert re.search(rf"\b{cell}: ", labels.group(1)), f"diagram.js has no box label for {cell}"
 
 
-def test_the_pages_get_the_statuses_and_cells_from_the_server():
-    assert CONSTANTS["statuses"]["finished"] == list(FINISHED)
-    assert CONSTANTS["statuses"]["active"] == list(ACTIVE)
-    assert CONSTANTS["cells"] == list(typing.get_args(Cell))
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/", "/compare/", "/workshops/new"])
+def test_the_pages_get_the_statuses_and_cells_from_the_server(client, page):
+    html = client.get(page).content.decode()
+    found = re.search(r'<script id="constants" type="application/json">(.*?)</script>', html)
+    constants = json.loads(found.group(1))
+    assert constants["statuses"]["finished"] == list(FINISHED)
+    assert constants["statuses"]["active"] == list(ACTIVE)
+    assert constants["cells"] == list(typing.get_args(Cell))
+
+
+@pytest.mark.parametrize("field", CONSTANTS["upload_fields"])
+def test_the_build_page_has_an_input_for_every_upload_field(field):
+    build = (ROOT / "frontend" / "templates" / "build.html").read_text()
+    assert f'id="upload-{field.replace("_", "-")}"' in build
 
 
 @pytest.mark.parametrize("script", sorted(JS.glob("*.js")), ids=lambda path: path.name)

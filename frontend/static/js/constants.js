@@ -1,4 +1,4 @@
-// Facts the server defines (statuses, cells, paradigms, the default preset), read from the
+// Facts the server defines (statuses, cells, upload fields, the default preset), read from the
 // page's "constants" json_script block (playground/page_constants.py), never copied here.
 
 const constants = JSON.parse(document.getElementById("constants").textContent);
@@ -9,7 +9,7 @@ export const TRYABLE = new Set(constants.statuses.tryable); // finished with a m
 export const CELLS = constants.cells;
 export const CELL_NAMES = constants.cell_names; // "rnn" -> "Vanilla RNN"
 export const RECURRENT = new Set(constants.recurrent);
-export const PARADIGMS = constants.paradigms;
 export const DEFAULT_PRESET = constants.default_preset;
+export const UPLOAD_FIELDS = constants.upload_fields; // each has an "upload-<field>" input
 
 export const cellName = (cell) => CELL_NAMES[cell] ?? cell;
