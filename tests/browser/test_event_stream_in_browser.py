@@ -34,7 +34,7 @@ FAKE_SOCKETS = """async () => {
 }"""
 
 
-def test_the_stream_drops_duplicates_keeps_snapshots_and_sets_errors_aside(stack, page_of):
+def test_the_stream_delivers_each_seq_once_resumes_after_it_and_stops_when_gone(stack, page_of):
     page = page_of()
     page.goto(stack.url + "/compare/")
     page.evaluate(FAKE_SOCKETS)
