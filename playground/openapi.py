@@ -1,52 +1,157 @@
-"""GET /api/openapi.json: the JSON API described for other programs."""
+"""GET /api/openapi.json: the JSON API described for other programs.
+
+Every route under /api/ is here with each method it answers and each status it can
+return; tests/playground/test_openapi.py checks this against the URL patterns.
+"""
 
 from django.http import JsonResponse
 
 from playground.api import endpoint
+from playground.page_constants import CONSTANTS
+from playground.runs.exports import EXPORTS
+from playground.workshops.views import JoinRequest, WorkshopRequest
+from sequences.predict import PredictRequest
 from sequences.spec import RunSpec
+from sequences.uploads import KINDS
 
+SCHEMAS = "#/components/schemas/{model}"
 ERROR = {"$ref": "#/components/schemas/Error"}
+RUN_SPEC = {"$ref": "#/components/schemas/RunSpec"}
+PRESET = {"type": "object", "description": "a partial run spec (RunSpec): defaults fill the rest"}
+SETTINGS = {"type": "array", "items": {"type": "string"}, "maxItems": 50}
+
+REASONS = {
+    400: "The body is not JSON (or a form field is missing)",
+    403: "Not allowed: not the owner, not the instructor, a closed workshop or its lock",
+    404: "There is no such thing (check the link)",
+    409: "Not in this state (the run is still active, or has ended, or has no weights)",
+    413: "Too large (the upload limit)",
+    415: "Not a file the playground can read (binary, JSON instead of CSV, ...)",
+    422: "Well-formed but invalid: the error names the field",
+    429: "A quota is full: the error says which and what to do",
+    503: "A service the answer needs is down (Redis, or no worker)",
+}
 
 
-def answer(description, schema=None):
-    content = {"application/json": {"schema": schema or {"type": "object"}}}
-    return {"description": description, "content": content}
+def answer(description, schema=None, media="application/json"):
+    return {
+        "description": description,
+        "content": {media: {"schema": schema or {"type": "object"}}},
+    }
 
 
 def errors(*codes):
-    return {str(code): answer("An error a person can act on", ERROR) for code in codes}
+    return {str(code): answer(REASONS[code], ERROR) for code in codes}
 
 
-RUN_ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "string"}}
-CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-DATASET_ID = {"name": "dataset_id", "in": "path", "required": True, "schema": {"type": "string"}}
+def json_body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def obj(required=(), **properties):
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def path_parameter(name, **schema):
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", **schema}}
+
+
+def header(name, description):
+    return {"name": name, "in": "header", "schema": {"type": "string"}, "description": description}
+
+
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+RUN_ID = path_parameter("run_id")
+CODE = path_parameter("code")
+DATASET_ID = path_parameter("dataset_id")
+WHAT = path_parameter("what", enum=list(EXPORTS))
+AFTER = {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}}
+OWNER_TOKEN = header("X-Owner-Token", "for scripts: the owner_token from POST /api/runs")
+INSTRUCTOR_KEY = header("X-Instructor-Key", "for scripts: the key in the instructor_url")
+STATUS = {"enum": [*CONSTANTS["statuses"]["active"], *CONSTANTS["statuses"]["finished"]]}
+
 UPLOAD = {
     "type": "object",
     "required": ["file", "kind"],
     "properties": {
         "file": {"type": "string", "format": "binary", "description": "at most 5 MB, UTF-8"},
-        "kind": {"enum": ["text", "labelled-text", "series"]},
-        "name": {"type": "string"},
+        "kind": {"enum": list(KINDS)},
+        "name": STRING,
         "columns": {"type": "string", "description": "series: value columns, comma-separated"},
-        "time_column": {"type": "string"},
-        "text_column": {"type": "string"},
-        "label_column": {"type": "string"},
+        "time_column": STRING,
+        "text_column": STRING,
+        "label_column": STRING,
         "missing": {"enum": ["refuse", "drop", "interpolate"]},
     },
 }
-AFTER = {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}}
+RUN_CREATED = obj(
+    ["id", "url", "ws", "status", "owner_token"],
+    id=STRING,
+    url=STRING,
+    ws=STRING,
+    status=STATUS,
+    owner_token=STRING,
+)
+RUN = obj(
+    ["id", "status", "spec", "progress", "result", "error"],
+    id=STRING,
+    status=STATUS,
+    spec={"type": "object"},
+    progress=obj(["step", "total_steps"], step=INTEGER, total_steps=INTEGER),
+    result={"type": ["object", "null"]},
+    error={"type": ["string", "null"]},
+    created_at=STRING,
+    started_at={"type": ["string", "null"]},
+    finished_at={"type": ["string", "null"]},
+)
+EVENT = obj(["seq", "type", "time"], seq=INTEGER, type=STRING, time={"type": "number"})
+DELETED = obj(["id", "deleted"], id=STRING, deleted=BOOLEAN)
+A_RUN = obj(["run"], run={"type": "string", "description": "a run of this workshop"})
+FILES = {
+    "config": "application/json",
+    "metrics": "text/csv",
+    "weights": "application/octet-stream",
+    "script": "text/x-python",
+    "report": "text/html",
+}
+
+
+def instructor_action(summary, body, done, *codes):
+    return {
+        "post": {
+            "summary": summary + " (instructor only)",
+            "parameters": [CODE, INSTRUCTOR_KEY],
+            **({"requestBody": json_body(body)} if body else {}),
+            "responses": {**done, **errors(*codes)},
+        }
+    }
+
 
 PATHS = {
     "/api/health": {
         "get": {
-            "summary": "Is the stack ready?",
-            "responses": {"200": answer("Ready"), **errors(503)},
+            "summary": "Is the stack ready? ok, redis, workers (503 with error when not)",
+            "responses": {
+                "200": answer(
+                    "Ready",
+                    obj(["ok", "redis", "workers"], ok=BOOLEAN, redis=BOOLEAN, workers=INTEGER),
+                ),
+                **errors(503),
+            },
         }
+    },
+    "/api/openapi.json": {
+        "get": {"summary": "This document", "responses": {"200": answer("OpenAPI 3")}}
     },
     "/api/datasets": {
         "get": {
             "summary": "Built-in datasets and this browser's uploads",
-            "responses": {"200": answer("Datasets")},
+            "responses": {
+                "200": answer(
+                    "Datasets",
+                    obj(["datasets"], datasets={"type": "array", "items": {"type": "object"}}),
+                )
+            },
         },
         "post": {
             "summary": "Upload a text or CSV file (checked, previewed, stored prepared)",
@@ -67,15 +172,113 @@ PATHS = {
             "responses": {"200": answer("The dataset"), **errors(404)},
         },
         "delete": {
-            "summary": "Remove an upload (its uploader only)",
+            "summary": "Remove an upload (its uploader only; not while a run trains on it)",
             "parameters": [DATASET_ID],
-            "responses": {"200": answer("Deleted"), **errors(403, 404, 409)},
+            "responses": {"200": answer("Deleted", DELETED), **errors(403, 404, 409)},
         },
+    },
+    "/api/runs": {
+        "post": {
+            "summary": "Queue a training run (a workshop participant's obeys its locks and quotas)",
+            "requestBody": json_body(RUN_SPEC),
+            "responses": {
+                "201": answer("Queued", RUN_CREATED),
+                **errors(400, 403, 422, 429, 503),
+            },
+        }
+    },
+    "/api/runs/check": {
+        "post": {
+            "summary": "Validate a run spec without starting it: its size, or why it cannot run",
+            "requestBody": json_body(RUN_SPEC),
+            "responses": {
+                "200": answer(
+                    "ok true, spec, parameters, activation_mib; or ok false, error, details"
+                ),
+                **errors(400),
+            },
+        }
+    },
+    "/api/runs/{run_id}": {
+        "get": {
+            "summary": "A run's status, progress and result",
+            "parameters": [RUN_ID],
+            "responses": {"200": answer("The run", RUN), **errors(404)},
+        },
+        "delete": {
+            "summary": "Delete a finished run with its events and weights (owner only)",
+            "parameters": [RUN_ID, OWNER_TOKEN],
+            "responses": {"200": answer("Deleted", DELETED), **errors(403, 404, 409)},
+        },
+    },
+    "/api/runs/{run_id}/events": {
+        "get": {
+            "summary": "The run's stored events after a seq",
+            "parameters": [RUN_ID, AFTER],
+            "responses": {
+                "200": answer(
+                    "Events",
+                    obj(
+                        ["status", "events"],
+                        status=STATUS,
+                        events={"type": "array", "items": EVENT},
+                    ),
+                ),
+                **errors(400, 404),
+            },
+        }
+    },
+    "/api/runs/{run_id}/cancel": {
+        "post": {
+            "summary": "Ask a run to stop (owner only)",
+            "parameters": [RUN_ID, OWNER_TOKEN],
+            "responses": {
+                "202": answer("Cancelling", obj(["id", "status"], id=STRING, status=STATUS)),
+                **errors(403, 404, 409),
+            },
+        }
+    },
+    "/api/runs/{run_id}/predict": {
+        "post": {
+            "summary": "Try a finished run's model: write, classify or forecast",
+            "parameters": [RUN_ID],
+            "requestBody": json_body({"$ref": "#/components/schemas/PredictRequest"}),
+            "responses": {
+                "200": answer("The answer: output, and what else the kind gives"),
+                **errors(400, 404, 409, 422),
+            },
+        }
+    },
+    "/api/runs/{run_id}/export/{what}": {
+        "get": {
+            "summary": "Download the settings, metrics, weights, a PyTorch script or a report",
+            "parameters": [RUN_ID, WHAT],
+            "responses": {
+                "200": {
+                    "description": "The file, as an attachment",
+                    "content": {media: {"schema": {"type": "string"}} for media in FILES.values()},
+                },
+                **errors(404, 409),
+            },
+        }
     },
     "/api/workshops": {
         "post": {
             "summary": "Host a workshop: title, preset, locked, hidden, quotas",
-            "responses": {"201": answer("The join code and links"), **errors(400, 422)},
+            "requestBody": json_body({"$ref": "#/components/schemas/WorkshopRequest"}),
+            "responses": {
+                "201": answer(
+                    "The join code and links",
+                    obj(
+                        ["code", "join_url", "instructor_url", "board_ws"],
+                        code=STRING,
+                        join_url=STRING,
+                        instructor_url=STRING,
+                        board_ws=STRING,
+                    ),
+                ),
+                **errors(400, 422),
+            },
         }
     },
     "/api/workshops/{code}": {
@@ -89,97 +292,76 @@ PATHS = {
         "post": {
             "summary": "Join with a display name (this browser's runs then belong here)",
             "parameters": [CODE],
-            "responses": {"201": answer("The participant"), **errors(400, 403, 404, 422)},
+            "requestBody": json_body({"$ref": "#/components/schemas/JoinRequest"}),
+            "responses": {
+                "201": answer(
+                    "The participant",
+                    obj(["participant", "board_ws"], participant=INTEGER, board_ws=STRING),
+                ),
+                **errors(400, 403, 404, 422),
+            },
         }
     },
-    **{
-        f"/api/workshops/{{code}}/{action}": {
-            "post": {
-                "summary": summary + " (instructor only)",
-                "parameters": [CODE],
-                "responses": {"200": answer("Done"), **errors(403, 404, 409, 422)},
-            }
-        }
-        for action, summary in [
-            ("stop", "Stop a run"),
-            ("spotlight", "Show one run on every screen"),
-            ("preset", "Push a new preset"),
-            ("close", "Close the workshop"),
-        ]
-    },
+    "/api/workshops/{code}/stop": instructor_action(
+        "Stop a run", A_RUN, {"202": answer("Stopping")}, 400, 403, 404, 409
+    ),
+    "/api/workshops/{code}/spotlight": instructor_action(
+        "Show one run on every screen (run null clears it)",
+        obj(["run"], run={"type": ["string", "null"]}),
+        {"200": answer("The spotlight")},
+        400,
+        403,
+        404,
+    ),
+    "/api/workshops/{code}/preset": instructor_action(
+        "Push a new preset",
+        obj(["preset"], preset=PRESET, locked=SETTINGS, hidden=SETTINGS),
+        {"200": answer("The preset, as the board shows it")},
+        400,
+        403,
+        404,
+        422,
+    ),
+    "/api/workshops/{code}/close": instructor_action(
+        "Close the workshop", None, {"200": answer("Closed")}, 403, 404
+    ),
     "/api/workshops/{code}/results": {
         "get": {
             "summary": "Every run of the workshop as CSV (instructor only)",
-            "parameters": [CODE],
-            "responses": {"200": answer("CSV"), **errors(403, 404)},
-        }
-    },
-    "/api/runs": {
-        "post": {
-            "summary": "Queue a training run",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/RunSpec"}}
-                },
-            },
-            "responses": {"201": answer("Queued: id, url, ws, status"), **errors(400, 422, 503)},
-        }
-    },
-    "/api/runs/check": {
-        "post": {
-            "summary": "Validate a run spec without starting it: parameters and memory, or the reason it cannot run",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/RunSpec"}}
-                },
-            },
-            "responses": {
-                "200": answer(
-                    "ok true with the normalized spec, parameters and activation_mib; or ok false with error and details"
-                ),
-                **errors(400),
-            },
-        }
-    },
-    "/api/runs/{run_id}": {
-        "get": {
-            "summary": "A run's status, progress and result",
-            "parameters": [RUN_ID],
-            "responses": {"200": answer("The run"), **errors(404)},
-        }
-    },
-    "/api/runs/{run_id}/events": {
-        "get": {
-            "summary": "The run's stored events after a seq",
-            "parameters": [RUN_ID, AFTER],
-            "responses": {"200": answer("Events"), **errors(400, 404)},
-        }
-    },
-    "/api/runs/{run_id}/cancel": {
-        "post": {
-            "summary": "Ask a run to stop (owner only)",
-            "parameters": [RUN_ID],
-            "responses": {"202": answer("Cancelling"), **errors(403, 404, 409)},
+            "parameters": [CODE, INSTRUCTOR_KEY],
+            "responses": {"200": answer("CSV", {"type": "string"}, "text/csv"), **errors(403, 404)},
         }
     },
 }
 
 
+def schemas() -> dict:
+    """The request models, from the pydantic models the views validate with."""
+    found = {}
+    for name, model in [
+        ("RunSpec", RunSpec),
+        ("PredictRequest", PredictRequest),
+        ("WorkshopRequest", WorkshopRequest),
+        ("JoinRequest", JoinRequest),
+    ]:
+        schema = model.model_json_schema(ref_template=SCHEMAS)
+        found.update(schema.pop("$defs", {}))
+        found[name] = schema
+    found["Error"] = obj(["error"], error=STRING)
+    return found
+
+
 @endpoint("GET")
 def openapi(request):
-    spec_schema = RunSpec.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas = {"RunSpec": spec_schema, **spec_schema.pop("$defs", {})}
-    schemas["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": {"type": "string"}},
-    }
     document = {
         "openapi": "3.1.0",
-        "info": {"title": "Sequence-model playground", "version": "1"},
+        "info": {
+            "title": "Sequence-model playground",
+            "version": "1",
+            "description": "Every error is a 4xx (or 503) with a sentence in `error`. "
+            "A method an address does not list gets 405 with an Allow header.",
+        },
         "paths": PATHS,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas()},
     }
     return JsonResponse(document)

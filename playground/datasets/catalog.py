@@ -42,7 +42,7 @@ def describe_builtin(info) -> dict:
 
 
 def describe(row: Dataset, preview: bool = False) -> dict:
-    """An upload as the API shows a dataset (see API.md: Datasets)."""
+    """An upload as the API shows a dataset (see /api/openapi.json)."""
     info = uploaded_dataset(row.id, row.name, row.kind, {}, row.summary)
     body = {
         **info.describe(),

@@ -1,4 +1,4 @@
-"""The datasets JSON API (see API.md: Datasets): built-ins, uploads, previews."""
+"""The datasets JSON API (see /api/openapi.json): built-ins, uploads, previews."""
 
 import json
 

@@ -1,5 +1,5 @@
 """GET /api/runs/{id}/export/{what}: a run's configuration, metrics, weights and report as
-files to download (see API.md: Runs)."""
+files to download (see /api/openapi.json)."""
 
 import csv
 import io

@@ -1,10 +1,10 @@
 """The pages: build a model, watch a run."""
 
 from django.http import Http404
-from django.shortcuts import render
 
 from playground.datasets.catalog import catalog_for, describe, describe_builtin
 from playground.datasets.models import Dataset
+from playground.page_constants import render_page
 from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
@@ -33,7 +33,7 @@ def build(request):
             "id", "spec", "status"
         )[:10],
     }
-    return render(request, "build.html", context)
+    return render_page(request, "build.html", context)
 
 
 def run_page(request, run_id):
@@ -47,7 +47,7 @@ def run_page(request, run_id):
         "run_api": run.as_api(),
         "try_kind": try_kind(info) if info else None,
     }
-    return render(request, "run.html", context)
+    return render_page(request, "run.html", context)
 
 
 MAX_COMPARED = 8
@@ -62,7 +62,7 @@ def compare(request):
         for r in (found[i] for i in wanted if i in found)
     ]
     missing = [i for i in wanted if i not in found]
-    return render(request, "compare.html", {"runs": runs, "missing": missing})
+    return render_page(request, "compare.html", {"runs": runs, "missing": missing})
 
 
 def joined_open_workshop(request):

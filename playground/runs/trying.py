@@ -1,4 +1,4 @@
-"""POST /api/runs/{id}/predict: try a finished run's model (see API.md: Runs)."""
+"""POST /api/runs/{id}/predict: try a finished run's model (see /api/openapi.json)."""
 
 import io
 from collections import OrderedDict

@@ -1,8 +1,8 @@
 """The workshop pages: join and watch the board, or run the room as the instructor."""
 
 from django.http import Http404
-from django.shortcuts import render
 
+from playground.page_constants import render_page
 from playground.workshops.models import Workshop
 from playground.workshops.rules import is_instructor, participant_of
 
@@ -19,7 +19,7 @@ def board_page(request, code):
     participant = participant_of(request)
     joined = participant if participant and participant.workshop_id == workshop.code else None
     context = {"workshop": workshop, "participant": joined, "instructor": False}
-    return render(request, "workshop.html", context)
+    return render_page(request, "workshop.html", context)
 
 
 def instructor_page(request, code):
@@ -28,8 +28,8 @@ def instructor_page(request, code):
         raise Http404("There is no such workshop.")  # without the key, the page is not there
     request.session["instructing"] = list({*request.session.get("instructing", []), workshop.code})
     context = {"workshop": workshop, "participant": None, "instructor": True}
-    return render(request, "workshop.html", context)
+    return render_page(request, "workshop.html", context)
 
 
 def new_workshop(request):
-    return render(request, "workshop_new.html")
+    return render_page(request, "workshop_new.html")

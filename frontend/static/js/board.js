@@ -1,13 +1,15 @@
 // A workshop's live board: a snapshot, then each board event (a new participant, a run's
 // progress, a spotlight, a new preset, the close). Every name is shown as text, never HTML.
 import { api } from "./api.js";
+import { showConnection } from "./connection.js";
+import { ACTIVE, DEFAULT_PRESET, cellName } from "./constants.js";
+import { EventStream, boardPath } from "./event_stream.js";
 import { specToHash } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const code = $("workshop-code").textContent;
 const instructor = JSON.parse($("is-instructor").textContent);
 const board = { participants: new Map(), runs: new Map(), preset: {}, locked: [], hidden: [], spotlight: null };
-let lastSeq = 0;
 
 function text(tag, content, className) {
   const node = document.createElement(tag);
@@ -62,7 +64,7 @@ function tools(run) {
   spot.dataset.spotlight = run.id;
   spot.addEventListener("click", () => act("spotlight", { run: run.id }));
   cell.append(spot);
-  if (run.status === "queued" || run.status === "running") {
+  if (ACTIVE.has(run.status)) {
     const stop = text("button", "Stop", "danger");
     stop.type = "button";
     stop.dataset.stop = run.id;
@@ -78,13 +80,13 @@ function showSpotlight() {
   if (!run) return;
   const who = board.participants.get(run.participant)?.name ?? "someone";
   $("spotlight").replaceChildren("Spotlight: ", Object.assign(document.createElement("a"), {
-    href: `/runs/${run.id}/`, textContent: `${who}'s ${run.cell} on ${run.task}`,
+    href: `/runs/${run.id}/`, textContent: `${who}'s ${cellName(run.cell)} on ${run.task}`,
   }), " (the instructor asks everyone to look)");
 }
 
 function startLink() {
   const link = $("start-run");
-  if (link) link.href = "/" + specToHash({ dataset: "adding", ...board.preset }, { hide: board.hidden, lock: board.locked.map((p) => p.split(".").at(-1)) });
+  if (link) link.href = "/" + specToHash({ dataset: DEFAULT_PRESET.dataset, ...board.preset }, { hide: board.hidden, lock: board.locked.map((p) => p.split(".").at(-1)) });
 }
 
 function apply(event) {
@@ -104,21 +106,9 @@ function apply(event) {
     $("workshop-status").textContent = event.status;
     $("start-run")?.remove();
   }
-  lastSeq = event.seq;
-  document.body.dataset.boardSeq = lastSeq;
+  document.body.dataset.boardSeq = event.seq;
   startLink();
   render();
-}
-
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/ws/workshops/${code}/`);
-  socket.onmessage = (message) => {
-    const event = JSON.parse(message.data);
-    if (event.type !== "snapshot" && event.seq <= lastSeq) return;
-    apply(event);
-  };
-  socket.onclose = () => setTimeout(connect, 1000); // the snapshot on reconnect fills any gap
 }
 
 async function act(action, body) {
@@ -141,6 +131,7 @@ $("join-form")?.addEventListener("submit", async (event) => {
   }
 });
 if (instructor) {
+  $("preset-json").value = JSON.stringify(DEFAULT_PRESET);
   $("clear-spotlight").addEventListener("click", () => act("spotlight", { run: null }));
   $("close-workshop").addEventListener("click", () => window.confirm("Close the workshop? No one can start runs after.") && act("close", {}));
   $("push-preset").addEventListener("click", () => {
@@ -154,4 +145,9 @@ if (instructor) {
     act("preset", { preset, locked: list("preset-locked"), hidden: list("preset-hidden") });
   });
 }
-connect();
+// The snapshot on every (re)connect fills any gap.
+new EventStream(boardPath(code), {
+  onEvent: apply,
+  onError: (message) => { $("workshop-status").textContent = message.error; },
+  onState: (state) => showConnection($("connection"), state),
+});

@@ -1,6 +1,7 @@
 // The compare page: several runs' loss curves overlaid, and their insides side by side at
 // the same step. Every run streams live, as on its own page.
-import { RunStream } from "./stream.js";
+import { cellName } from "./constants.js";
+import { EventStream, runPath } from "./event_stream.js";
 
 const $ = (id) => document.getElementById(id);
 const runs = JSON.parse($("runs").textContent);
@@ -18,9 +19,9 @@ function drawLoss() {
   runs.forEach((run, i) => {
     const points = state[run.id].points;
     const color = COLORS[i % COLORS.length];
-    traces.push({ x: points.map((p) => p.step), y: points.map((p) => p.loss), name: `${run.cell} train`, line: { color } });
+    traces.push({ x: points.map((p) => p.step), y: points.map((p) => p.loss), name: `${cellName(run.cell)} train`, line: { color } });
     const val = points.filter((p) => p.val_loss != null);
-    traces.push({ x: val.map((p) => p.step), y: val.map((p) => p.val_loss), name: `${run.cell} validation`, line: { color, dash: "dot" } });
+    traces.push({ x: val.map((p) => p.step), y: val.map((p) => p.val_loss), name: `${cellName(run.cell)} validation`, line: { color, dash: "dot" } });
   });
   Plotly.react("compare-loss", traces, {
     margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: { title: { text: "step" } },
@@ -47,7 +48,7 @@ function drawInside() {
     const probe = nearest(state[run.id].probes, step);
     if (!probe) return;
     traces.push({
-      x: probe.time, y: probe.grad_by_time, name: `${run.cell} (step ${probe.step})`,
+      x: probe.time, y: probe.grad_by_time, name: `${cellName(run.cell)} (step ${probe.step})`,
       mode: "lines+markers", line: { color: COLORS[i % COLORS.length] },
     });
   });
@@ -74,11 +75,11 @@ function drawMap(run, probe) {
   if (name) {
     const map = probe.heatmaps[name];
     z = map.units.map((_, u) => map.z.map((row) => map.min + (row[u] / 255) * (map.max - map.min)));
-    caption = `${run.cell}: ${name.replaceAll(".", " · ")}`;
+    caption = `${cellName(run.cell)}: ${name.replaceAll(".", " · ")}`;
   } else if (probe.attention) {
     const [key, map] = Object.entries(probe.attention)[0];
     z = map.heads[0].map((row) => row.map((v) => v / 255));
-    caption = `${run.cell}: attention ${key.replaceAll(".", " · ")}, head 1`;
+    caption = `${cellName(run.cell)}: attention ${key.replaceAll(".", " · ")}, head 1`;
   }
   if (!z) return;
   box.querySelector("figcaption").textContent = `${caption} (step ${probe.step})`;
@@ -91,7 +92,7 @@ function row(run) {
 }
 
 for (const run of runs) {
-  new RunStream(`/ws/runs/${run.id}/`, {
+  new EventStream(runPath(run.id), {
     onEvent: (event) => {
       const tr = row(run);
       if (event.type === "metrics") state[run.id].points.push(...(event.points || [event]));
@@ -106,6 +107,7 @@ for (const run of runs) {
       }
       redraw();
     },
-  }).connect();
+    onError: (message) => { row(run).querySelector(".status").textContent = message.error; },
+  });
 }
 $("compare-step")?.addEventListener("input", redraw);

@@ -1,12 +1,9 @@
 // Your own data on the build page: the upload form (with a progress bar) and the preview
 // of a dataset (the series plotted; text statistics and a sample; label balance).
+import { UPLOAD_FIELDS } from "./constants.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_OPTIONS = { responsive: true, displaylogo: false };
-const UPLOAD_FIELDS = {
-  columns: "upload-columns", time_column: "upload-time-column", text_column: "upload-text-column",
-  label_column: "upload-label-column", missing: "upload-missing",
-};
 
 export function showUploadFields() {
   const kind = $("upload-kind").value;
@@ -22,9 +19,9 @@ export function upload() {
   if (file) form.append("file", file);
   form.append("kind", $("upload-kind").value);
   if ($("upload-name").value.trim()) form.append("name", $("upload-name").value.trim());
-  for (const [name, id] of Object.entries(UPLOAD_FIELDS)) {
-    const box = $(id).closest("[data-upload-kinds]");
-    if (!box.hidden && $(id).value.trim()) form.append(name, $(id).value.trim());
+  for (const name of UPLOAD_FIELDS) {
+    const input = $(`upload-${name.replaceAll("_", "-")}`);
+    if (!input.closest("[data-upload-kinds]").hidden && input.value.trim()) form.append(name, input.value.trim());
   }
   const progress = $("upload-progress");
   progress.hidden = false;

@@ -1,9 +1,11 @@
 // The chosen architecture, unrolled through time, as an SVG that follows the choices:
 // where inputs enter and outputs leave (the paradigm), stacked layers as stacked cells,
 // recurrence as arrows along each layer, attention as lines across positions.
+import { RECURRENT } from "./constants.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const CELL_NAMES = { rnn: "RNN", lstm: "LSTM", gru: "GRU", transformer: "attn", bow: "avg" };
+// Labels short enough for a box (the cells' full names come from the server: constants.js).
+const BOX_LABELS = { rnn: "RNN", lstm: "LSTM", gru: "GRU", transformer: "attn", bow: "avg" };
 const W = 64; // horizontal spacing of time steps
 const H = 46; // vertical spacing of layers
 
@@ -49,7 +51,7 @@ export function drawDiagram(svg, { paradigm, cell, layers, bidirectional, attent
   const x = (t) => 40 + t * W;
   const y = (row) => height - 20 - row * H; // row 0: inputs; 1..depth: layers; depth+1: outputs
   // (the extra 20 at the top leaves room for attention arcs)
-  const name = CELL_NAMES[cell] || cell;
+  const name = BOX_LABELS[cell] || cell;
   if (cell === "bow") { // every word into one average, then one answer
     const middle = x(Math.max(s.steps, 3) / 2 - 0.5);
     for (let t = 0; t < 3; t++) { box(svg, x(t), y(0), `w${t + 1}`, "input"); arrow(svg, x(t), y(0) - 14, middle, y(1) + 14); }
@@ -63,7 +65,7 @@ export function drawDiagram(svg, { paradigm, cell, layers, bidirectional, attent
     for (let l = 1; l <= depth; l++) {
       box(svg, x(t), y(l), name, decoder ? "cell decoder" : "cell");
       if (l > 1) arrow(svg, x(t), y(l - 1) - 14, x(t), y(l) + 14);
-      if (t > 0 && cell !== "transformer") arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
+      if (t > 0 && RECURRENT.has(cell)) arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
       if (bidirectional && !decoder && t > 0) arrow(svg, x(t) - 22, y(l) + 8, x(t - 1) + 22, y(l) + 8, "recurrent backward");
     }
     if (cell === "transformer" && t > 0) { // attention: each position looks at the others

@@ -2,15 +2,17 @@
 import { api } from "./api.js";
 import { ProbePanel } from "./probes.js";
 import { SamplePanel } from "./samples.js";
+import { CELLS, FINISHED } from "./constants.js";
+import { EventStream, runPath } from "./event_stream.js";
+import { showConnection } from "./connection.js";
 import { specToHash } from "./state.js";
 import { setUpTry } from "./try.js";
-import { RunStream } from "./stream.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
 document.getElementById("fork").href = "/" + specToHash(run.spec);
 
-// The same setup with each cell that can run it, trained and compared with this run.
-const CELLS = ["rnn", "lstm", "gru", "transformer"];
+// The same setup with each cell that can run it (POST /api/runs/check says which), trained
+// and compared with this run.
 function withCell(spec, cell) {
   const m = spec.model;
   const model = { cell, layers: m.layers, hidden: m.hidden, dropout: m.dropout, input_encoding: m.input_encoding, embedding: m.embedding };
@@ -36,7 +38,6 @@ document.getElementById("every-cell").addEventListener("click", async (event) =>
   }
 });
 const $ = (id) => document.getElementById(id);
-const FINISHED = new Set(["completed", "failed", "cancelled", "diverged"]);
 const spec = run.spec;
 const totalSteps = run.progress.total_steps;
 let startedAt = null; // (time, step) of the first metrics seen live, for the ETA
@@ -166,16 +167,16 @@ const renderers = {
   done: (event) => { showProgress(event.result.steps, false); showResult(event.result); },
 };
 
-const stream = new RunStream(`/ws/runs/${run.id}/`, {
+new EventStream(runPath(run.id), {
   onEvent: (event) => {
     // Replayed history gives no ETA; "recent" assumes the browser's clock roughly agrees.
     const live = event.time > Date.now() / 1000 - 5;
     (renderers[event.type] || (() => {}))(event, live);
     document.body.dataset.lastSeq = event.seq;
   },
-  onConnection: (up) => $("connection").classList.toggle("live", up),
+  onError: (message) => { $("status-message").textContent = message.error; },
+  onState: (state) => showConnection($("connection"), state),
 });
-stream.connect();
 
 const cancel = $("cancel");
 if (cancel) {

@@ -1,6 +1,7 @@
 // "Try it": ask a finished run's model something (POST /api/runs/{id}/predict) and show
 // the answer: text it writes, a label with its probabilities, or a forecast.
 import { api } from "./api.js";
+import { TRYABLE } from "./constants.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,7 +26,7 @@ export function setUpTry(run) {
     }
   });
   // Shown once the model is there to try: after the run has finished or was cancelled.
-  return (status) => { card.hidden = !["completed", "cancelled"].includes(status); };
+  return (status) => { card.hidden = !TRYABLE.has(status); };
 }
 
 function show(kind, answer) {

@@ -1,11 +1,12 @@
 // Hosting a workshop: a title, a preset (prefilled from a build-page link), locks, hidden
 // controls and quotas; then the join code and the instructor's secret link.
 import { api } from "./api.js";
+import { DEFAULT_PRESET } from "./constants.js";
 import { hashToState, stateToSpec } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const state = hashToState(window.location.hash);
-const preset = Object.keys(state.values).length ? stateToSpec(state.values) : { dataset: "adding", model: { cell: "lstm" } };
+const preset = Object.keys(state.values).length ? stateToSpec(state.values) : structuredClone(DEFAULT_PRESET);
 delete preset.name;
 $("ws-preset").value = JSON.stringify(preset, null, 2);
 $("ws-hidden").value = state.hide.join(",");
