@@ -8,14 +8,10 @@ import typing
 
 from django.shortcuts import render
 
-from playground.datasets.views import CHOICE_FIELDS
-from playground.runs.models import ACTIVE, CELL_NAMES, FINISHED
+from playground.datasets.upload_form import CHOICE_FIELDS
+from playground.runs.models import ACTIVE, CELL_NAMES, FINISHED, TRYABLE
 from sequences.models import RECURRENT
 from sequences.spec import Cell, ModelSpec, RunSpec
-
-# A finished run whose model can be tried: the worker keeps weights unless it diverged,
-# and a failed run has none to keep (worker/tasks.py).
-TRYABLE = ("completed", "cancelled")
 
 CONSTANTS = {
     "statuses": {"active": list(ACTIVE), "finished": list(FINISHED), "tryable": list(TRYABLE)},

@@ -7,13 +7,12 @@ from django.http import JsonResponse
 from playground.api import ApiError, endpoint
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
+from playground.datasets.upload_form import CHOICE_FIELDS
 from playground.runs.models import ACTIVE, Run
 from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
 from sequences.uploads import KINDS, UploadError, prepare
 from sequences.uploads.prepare import MAX_BYTES
-
-CHOICE_FIELDS = ("time_column", "text_column", "label_column", "missing")
 
 
 @endpoint("GET", "POST")

@@ -8,6 +8,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 
+from sequences.models import RECURRENT as RECURRENT_CELLS
 from sequences.spec import ModelSpec, TrainingSpec
 
 
@@ -16,14 +17,13 @@ class Control:
     path: str  # "model.hidden"
     label: str
     hint: str  # the idea behind the control, in one line
-    when: dict = field(
-        default_factory=dict
-    )  # {"cell": [...], "paradigm": [...], ...}: shown only then
+    # {"cell": [...], "paradigm": [...], ...}: shown only then
+    when: dict = field(default_factory=dict)
     choice_hints: dict = field(default_factory=dict)  # a line per choice, shown as it is picked
     advanced: bool = False  # folded away under "More settings" until opened
 
 
-RECURRENT = ["rnn", "lstm", "gru"]
+RECURRENT = list(RECURRENT_CELLS)
 LAYERED = [*RECURRENT, "transformer"]
 DECODERS = ["seq2seq", "one-to-many"]
 

@@ -9,6 +9,9 @@ from playground.eventlog.models import LoggedEvent, LogOwner
 
 ACTIVE = ("queued", "running")
 FINISHED = ("completed", "failed", "cancelled", "diverged")
+# Finished runs whose model can be tried: the task keeps the weights unless the run
+# diverged, and a failed run has none to keep (runs/tasks.py).
+TRYABLE = ("completed", "cancelled")
 CELL_NAMES = {
     "rnn": "Vanilla RNN",
     "lstm": "LSTM",

@@ -9,7 +9,6 @@ from playground.runs.form import form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
 from playground.runs.presets import PRESETS
-from playground.workshops.rules import participant_of
 from sequences.datasets import CATALOG
 from sequences.predict import try_kind
 
@@ -27,7 +26,6 @@ def build(request):
         "datasets": dataset_choices(request),
         "form": form(),
         "presets": PRESETS,
-        "participant": joined_open_workshop(request),
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
             "id", "spec", "status"
@@ -63,9 +61,3 @@ def compare(request):
     ]
     missing = [i for i in wanted if i not in found]
     return render_page(request, "compare.html", {"runs": runs, "missing": missing})
-
-
-def joined_open_workshop(request):
-    """The participant this browser joined as, while their workshop is open."""
-    participant = participant_of(request)
-    return participant if participant and participant.workshop.status == "open" else None

@@ -35,9 +35,12 @@ def test_a_setup_survives_the_round_trip_through_its_link(stack, page_of):
 def test_a_run_forks_into_the_build_page_with_its_settings(stack, page_of):
     page = page_of()
     train_from_page(
-        page, stack.url, selects={"dataset": "copy", "cell": "gru"}, checks=["attention"],
+        page,
+        stack.url,
+        selects={"dataset": "copy", "cell": "gru"},
+        checks=["attention"],
         fills={"steps": "60", "hidden": "24"},
-    )  # fmt: skip
+    )
     expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
     visitor = page_of()  # anyone with the link can fork
     visitor.goto(page.url)
@@ -55,8 +58,10 @@ def test_a_run_forks_into_the_build_page_with_its_settings(stack, page_of):
 
 def test_instructor_flags_hide_and_lock_controls(stack, page_of):
     page = page_of()
-    page.goto(stack.url + "/#dataset=adding&model.cell=rnn&model.hidden=8"
-              "&training.steps=30&hide=cell,layers&lock=dataset,hidden")  # fmt: skip
+    page.goto(
+        stack.url + "/#dataset=adding&model.cell=rnn&model.hidden=8"
+        "&training.steps=30&hide=cell,layers&lock=dataset,hidden"
+    )
     expect(page.locator('.field[data-path="model.cell"]')).to_be_hidden()
     expect(page.locator('.field[data-path="model.layers"]')).to_be_hidden()
     expect(page.locator("#dataset")).to_be_disabled()

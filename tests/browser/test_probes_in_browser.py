@@ -45,9 +45,11 @@ def attention_rows(page) -> list[float]:
 def test_a_person_watches_a_transformer_attend_while_it_learns_to_reverse(stack, page_of):
     page = page_of()
     train_from_page(
-        page, stack.url, selects={"dataset": "reverse", "cell": "transformer"},
+        page,
+        stack.url,
+        selects={"dataset": "reverse", "cell": "transformer"},
         fills={"steps": "300", "heads": "2"},
-    )  # fmt: skip
+    )
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     page.wait_for_function(f"{HEATMAP_Z} > 0")
     options = page.locator("#probe-map option").all_text_contents()
@@ -70,9 +72,12 @@ def test_a_person_watches_a_transformer_attend_while_it_learns_to_reverse(stack,
 def test_a_person_looks_inside_an_encoder_decoder_with_attention(stack, page_of):
     page = page_of()
     train_from_page(
-        page, stack.url, selects={"dataset": "copy", "cell": "gru"}, checks=["attention"],
+        page,
+        stack.url,
+        selects={"dataset": "copy", "cell": "gru"},
+        checks=["attention"],
         fills={"steps": "200"},
-    )  # fmt: skip
+    )
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     page.wait_for_function(f"{HEATMAP_Z} > 0")
     options = page.locator("#probe-map option").all_text_contents()

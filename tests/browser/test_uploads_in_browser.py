@@ -71,8 +71,12 @@ def test_a_person_uploads_labelled_text_and_sees_the_confusion_matrix(stack, pag
     page = page_of()
     page.goto(stack.url + "/")
     good, bad = ["lovely", "great", "superb", "fine"], ["awful", "dull", "poor", "bad"]
-    rows = [f'"the food was {w} today, number {n}",{label}' for n in range(40)
-            for words, label in ((good, "happy"), (bad, "sad")) for w in words[n % 4 : n % 4 + 1]]  # fmt: skip
+    rows = [
+        f'"the food was {w} today, number {n}",{label}'
+        for n in range(40)
+        for words, label in ((good, "happy"), (bad, "sad"))
+        for w in words[n % 4 : n % 4 + 1]
+    ]
     upload_in_page(
         page, tmp_path, "reviews.csv", "review,mood\n" + "\n".join(rows) + "\n", "labelled-text"
     )

@@ -13,10 +13,21 @@ NASTY = ["<script>window.pwned = 1</script>", '<img src=x onerror="window.pwned 
 
 def test_a_room_joins_with_nasty_names_and_follows_the_instructor(stack, page_of, client_of):
     teacher = client_of()
-    _, made = teacher.post("/api/workshops", {
-        "title": "Gates, live", "preset": {"dataset": "adding", "dataset_options": {"length": 10},
-                                           "model": {"cell": "gru", "hidden": 12}, "training": {"steps": 60}},
-        "locked": ["dataset"], "hidden": ["cell"], "quotas": {"concurrent_runs": 1}})  # fmt: skip
+    _, made = teacher.post(
+        "/api/workshops",
+        {
+            "title": "Gates, live",
+            "preset": {
+                "dataset": "adding",
+                "dataset_options": {"length": 10},
+                "model": {"cell": "gru", "hidden": 12},
+                "training": {"steps": 60},
+            },
+            "locked": ["dataset"],
+            "hidden": ["cell"],
+            "quotas": {"concurrent_runs": 1},
+        },
+    )
     instructor = page_of()
     instructor.goto(stack.url + made["instructor_url"])
     expect(instructor.locator("#instructor-tools")).to_be_visible()

@@ -25,9 +25,8 @@ def test_creating_a_run_answers_its_links_and_records_queued_as_event_1(client):
     run = client.get(f"/api/runs/{body['id']}").json()
     assert run["progress"] == {"step": 0, "total_steps": 20}
     assert run["spec"]["model"]["cell"] == "gru" and run["spec"]["model"]["hidden"] == 8
-    assert (
-        run["spec"]["model"]["layers"] == 1 and run["spec"]["paradigm"] == "many-to-one"
-    )  # defaults
+    # The defaults.
+    assert run["spec"]["model"]["layers"] == 1 and run["spec"]["paradigm"] == "many-to-one"
     stored = client.get(f"/api/runs/{body['id']}/events?after=0").json()
     assert stored == {"status": "queued", "events": [stored["events"][0]]}
     assert stored["events"][0]["seq"] == 1 and stored["events"][0]["status"] == "queued"
@@ -125,9 +124,8 @@ def test_the_build_page_shows_the_form_and_an_empty_state(client):
     create(client)
     mine = client.get("/").content.decode()
     assert "No runs yet" not in mine and "GRU on adding" in mine
-    assert (
-        "No runs yet" in Client().get("/").content.decode()
-    )  # another browser's runs stay private
+    # Another browser's runs stay private.
+    assert "No runs yet" in Client().get("/").content.decode()
 
 
 @pytest.mark.django_db
