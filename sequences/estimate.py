@@ -2,11 +2,13 @@
 
 import torch
 
+from sequences.datasets import CATALOG
+from sequences.models import build_model
+from sequences.tasks import cached_task
+
 
 def exact_parameters(spec, signature) -> int:
     """Build the model on the meta device (shapes, no memory) and count."""
-    from sequences.models import build_model
-
     with torch.device("meta"):
         model = build_model(spec, signature)
     return sum(p.numel() for p in model.parameters())
@@ -14,9 +16,6 @@ def exact_parameters(spec, signature) -> int:
 
 def model_size(spec, catalog=None) -> dict:
     """Parameters and activation memory of a validated spec's model, for the build page."""
-    from sequences.datasets import CATALOG
-    from sequences.tasks import cached_task
-
     info = (catalog or CATALOG)[spec.dataset]
     task = cached_task(info, spec.dataset_options, spec.paradigm, spec.training.val_split)
     return {

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from sequences.datasets import CATALOG, DatasetInfo
 from sequences.estimate import estimate_activation_bytes, exact_parameters
+from sequences.models import why_not
 from sequences.strict import Strict
 from sequences.tasks import cached_task
 
@@ -99,8 +100,6 @@ class RunSpec(Strict):
             )
         self.dataset_options = validated_options(dataset, self.dataset_options)
         task = cached_task(dataset, self.dataset_options, self.paradigm, self.training.val_split)
-        from sequences.models import why_not
-
         problem = why_not(self, task.signature, task)
         if problem:
             raise ValueError(f"{problem[0]}: {problem[1]}")

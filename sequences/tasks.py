@@ -3,11 +3,11 @@
 import json
 from functools import lru_cache
 
+from sequences.datasets import CATALOG
+
 
 def make_task(spec, catalog=None):
     """The data a spec trains on, generated from its seed."""
-    from sequences.datasets import CATALOG
-
     info = (catalog or CATALOG)[spec.dataset]
     return info.make(
         spec.dataset_options, spec.paradigm, spec.training.seed, spec.training.val_split

@@ -5,7 +5,8 @@ uploaded CSV, so they train, preview and forecast exactly like one."""
 from functools import cache
 
 from sequences.datasets.catalog import DatasetInfo
-from sequences.uploads.prepare import Prepared, prepare
+from sequences.uploads.prepare import prepare
+from sequences.uploads.prepared import Prepared
 from sequences.uploads.tasks import SERIES_PARADIGMS, SeriesOptions, SeriesTask
 
 OPTIONS = {
@@ -18,6 +19,8 @@ OPTIONS = {
 @cache
 def prepared(name: str) -> Prepared:
     """The series as a CSV of our own, checked and prepared like an upload."""
+    # statsmodels (scipy under it) takes seconds to import: only these two series need it,
+    # and only the first time each is prepared.
     from statsmodels.datasets import co2, sunspots
 
     if name == "sunspots":

@@ -15,6 +15,7 @@ from pydantic import Field
 from sequences.batch import pad_tokens
 from sequences.datasets.catalog import DatasetInfo, Signature
 from sequences.datasets.finite import FiniteTask
+from sequences.examples import classification_example
 from sequences.strict import Strict
 
 SUBJECTS = ["the movie", "the film", "this book", "the show", "the meal", "the concert",
@@ -80,8 +81,6 @@ class SentimentTask(FiniteTask):
 
     def example(self, model) -> dict:
         """Accuracy, the confusion matrix and a few held-out sentences with the answers."""
-        from sequences.examples import classification_example
-
         return classification_example(model, self)
 
 

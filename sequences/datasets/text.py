@@ -11,7 +11,9 @@ from pydantic import Field
 
 from sequences.batch import Batch
 from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.examples import text_example
 from sequences.strict import Strict
+from sequences.uploads.tokens import tokenize
 
 SUBJECTS = ["the cat", "a dog", "the little bird", "my friend", "the old man", "a child",
             "the fox", "her sister", "the baker", "a tired horse"]  # fmt: skip
@@ -80,8 +82,6 @@ class LanguageTask:
     def encode(self, text: str) -> list[int]:
         """A person's text as token ids; tokens outside the vocabulary are <unk>, or
         skipped where there is none."""
-        from sequences.uploads.tokens import tokenize
-
         tokens = tokenize(text, "characters" if self.joiner == "" else "words")
         index = {t: i for i, t in enumerate(self.vocab)}
         unknown = index.get("<unk>")
@@ -89,8 +89,6 @@ class LanguageTask:
 
     def example(self, model) -> dict:
         """What the model writes now, after the start of the held-out text."""
-        from sequences.examples import text_example
-
         return text_example(model, self)
 
 

@@ -1,5 +1,6 @@
 """One loss per kind of output; padding never counts."""
 
+import torch
 import torch.nn.functional as F
 
 from sequences.batch import IGNORE
@@ -20,6 +21,4 @@ def valid_mask(lengths, width: int, device):
     """(B, T) True where a position holds a real step, or None when all do."""
     if lengths is None:
         return None
-    import torch
-
     return torch.arange(width, device=device)[None, :] < lengths.to(device)[:, None]

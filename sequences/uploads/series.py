@@ -6,6 +6,7 @@ import pandas as pd
 from sequences.uploads.columns import column, numbers, numeric_share
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
+from sequences.uploads.prepared import Choices, Prepared
 from sequences.uploads.tables import line_of, read_table
 
 MIN_ROWS = 20  # fewer cannot make training and validation windows
@@ -13,9 +14,7 @@ TIME_NAMES = ("time", "date", "datetime", "timestamp", "day", "month", "year", "
 PREVIEW_POINTS = 1000
 
 
-def prepare_series(raw: bytes, choices):
-    from sequences.uploads.prepare import Prepared
-
+def prepare_series(raw: bytes, choices: Choices) -> Prepared:
     frame = read_table(decode(raw))
     decimal = frame.attrs["decimal"]
     time_name = time_column(frame, choices.time_column)
