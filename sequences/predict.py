@@ -10,6 +10,7 @@ from sequences.datasets.text import LanguageTask
 from sequences.examples import predictions
 from sequences.generate import generate
 from sequences.strict import Strict
+from sequences.task import ClassifiesText
 from sequences.uploads.tasks import SeriesTask
 
 
@@ -41,7 +42,7 @@ def answer(task, model, request: PredictRequest) -> dict:
         return write(task, model, request)
     if isinstance(task, SeriesTask):
         return forecast(task, model, request)
-    if hasattr(task, "labels") and hasattr(task, "encode"):
+    if isinstance(task, ClassifiesText):
         return classify(task, model, request)
     raise PredictError(
         "this kind of task has no 'try it' yet: it works for text (write from a prompt), "

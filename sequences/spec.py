@@ -5,72 +5,38 @@ every limit here is a hard limit. Messages are written for a person, not a log.
 """
 
 import math
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
 from sequences.datasets import CATALOG, DatasetInfo
 from sequences.estimate import estimate_activation_bytes, exact_parameters
 from sequences.models import why_not
+from sequences.settings import (
+    MAX_STEPS,
+    Cell,
+    ModelSpec,
+    Paradigm,
+    ProbeSpec,
+    TrainingSpec,
+)
 from sequences.strict import Strict
+from sequences.task import FixedSet, Streams, Task
 from sequences.tasks import cached_task
 
-Paradigm = Literal["one-to-one", "one-to-many", "many-to-one", "many-to-many", "seq2seq"]
-Cell = Literal["rnn", "lstm", "gru", "transformer", "bow"]
+__all__ = [
+    "Cell",
+    "ModelSpec",
+    "Paradigm",
+    "ProbeSpec",
+    "RunSpec",
+    "SpecError",
+    "TrainingSpec",
+    "parse_spec",
+]
 
 MAX_PARAMETERS = 5_000_000  # keeps one run within a shared worker's share of memory
 MAX_ACTIVATION_BYTES = 1 << 30  # 1 GiB of activations kept for backward, per step
-MAX_STEPS = 20_000
-
-
-class ModelSpec(Strict):
-    cell: Cell = "lstm"  # rnn, lstm, gru (fused), transformer (self-attention), bow (baseline)
-    layers: int = Field(1, ge=1, le=6)  # stacked layers (recurrent or transformer blocks)
-    hidden: int = Field(64, ge=1, le=1024)  # units per layer; the model width of a transformer
-    activation: Literal["tanh", "relu"] = "tanh"  # vanilla RNN only; relu + identity init = IRNN
-    bidirectional: bool = (
-        False  # also read the sequence backwards (not where that shows the answer)
-    )
-    dropout: float = Field(0.0, ge=0, le=0.9)  # between layers
-    heads: int = Field(4, ge=1, le=16)  # transformer attention heads
-    ff: int | None = Field(
-        None, ge=1, le=8192
-    )  # transformer feed-forward width (default 4 x hidden)
-    positional: Literal["sinusoidal", "learned"] = "sinusoidal"  # transformer position encoding
-    input_encoding: Literal["embedding", "one-hot"] = "embedding"  # how tokens become vectors
-    embedding: int = Field(32, ge=1, le=1024)  # embedding size for tokens
-    attention: bool = False  # recurrent seq2seq: the decoder attends over encoder states
-
-    @model_validator(mode="after")
-    def default_ff(self):
-        if self.ff is None and self.cell == "transformer":
-            self.ff = 4 * self.hidden
-        return self
-
-
-class TrainingSpec(Strict):
-    steps: int = Field(300, ge=1, le=MAX_STEPS)  # optimizer steps
-    epochs: float | None = Field(None, gt=0, le=1000)  # instead of steps, for fixed datasets
-    batch_size: int = Field(32, ge=1, le=512)  # sequences per step
-    optimizer: Literal["sgd", "adam", "adamw", "rmsprop"] = "adam"
-    lr: float = Field(0.003, gt=0, le=10)  # learning rate
-    momentum: float = Field(0.9, ge=0, lt=1)  # sgd and rmsprop
-    schedule: Literal["constant", "cosine", "step", "warmup"] = "constant"  # learning-rate schedule
-    clip: Literal["norm", "value", "off"] = "norm"  # gradient clipping
-    clip_value: float = Field(1.0, gt=0, le=1000)  # the norm or value clipped to
-    weight_decay: float = Field(0.0, ge=0, le=1)  # L2 (decoupled for adamw)
-    l1: float = Field(0.0, ge=0, le=1)  # L1 penalty on weights, added to the loss
-    init: Literal["default", "xavier", "orthogonal", "identity"] = "default"  # recurrent weights
-    seed: int = Field(0, ge=0, le=2**31 - 1)  # same spec and seed, same loss curve on CPU
-    val_split: float = Field(0.2, ge=0.05, le=0.5)  # held out from fixed datasets
-    early_stopping: int | None = Field(None, ge=1, le=100)  # validations without improvement
-    teacher_forcing: float = Field(1.0, ge=0, le=1)  # recurrent decoders: read the truth this often
-    tbptt: int | None = Field(None, ge=2, le=1000)  # stream in chunks this long, state carried
-    precision: Literal["fp32", "bf16"] = "fp32"  # bf16 autocast on a GPU
-
-
-class ProbeSpec(Strict):
-    every: int = Field(25, ge=1, le=100_000)  # steps between looks inside the model
 
 
 class RunSpec(Strict):
@@ -100,7 +66,7 @@ class RunSpec(Strict):
             )
         self.dataset_options = validated_options(dataset, self.dataset_options)
         task = cached_task(dataset, self.dataset_options, self.paradigm, self.training.val_split)
-        problem = why_not(self, task.signature, task)
+        problem = why_not(self, task.signature, isinstance(task, Streams))
         if problem:
             raise ValueError(f"{problem[0]}: {problem[1]}")
         if self.training.epochs is not None:
@@ -123,14 +89,13 @@ def validated_options(dataset: DatasetInfo, options: dict) -> dict:
         raise ValueError(f"{where}: {message}") from None
 
 
-def steps_for_epochs(training: TrainingSpec, task) -> int:
-    train = getattr(task, "train", None)
-    if train is None:
+def steps_for_epochs(training: TrainingSpec, task: Task) -> int:
+    if not isinstance(task, FixedSet):
         raise ValueError(
             "training.epochs: this dataset is generated afresh for every batch, so it has no "
             "epochs; set steps instead"
         )
-    steps = math.ceil(training.epochs * len(train) / training.batch_size)
+    steps = math.ceil(training.epochs * len(task.train) / training.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
             f"training.epochs: {training.epochs} epochs are {steps:,} steps; the limit is "

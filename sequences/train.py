@@ -16,6 +16,7 @@ from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, m
 from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
+from sequences.task import Examples, vocab_of
 from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
@@ -146,10 +147,10 @@ def train(
         probe_x, probe_y = (t.to(device) for t in probe_sequence(task))
         probe_every = max(spec.probe.every, math.ceil(steps / MAX_PROBES))
         probe_pacer = Pacer(probe_every, steps, MIN_PROBE_SECONDS, PROBE_SHARE)
-        vocab = getattr(task, "vocab", None)
+        vocab = vocab_of(task)
     # What the model produces now (forecasts, text, a confusion matrix), where the task can say.
-    example = getattr(task, "example", None) if probes else None
-    if example:
+    examples = task if probes and isinstance(task, Examples) else None
+    if examples is not None:
         sample_pacer = Pacer(
             max(spec.probe.every, math.ceil(steps / MAX_SAMPLES)),
             steps,
@@ -236,9 +237,9 @@ def train(
         if probes and probe_pacer.due(step):
             with probe_pacer.timing():
                 reporter.probe({"step": step, **look(model, probe_x, probe_y, vocab)})
-        if example and sample_pacer.due(step):
+        if examples is not None and sample_pacer.due(step):
             with sample_pacer.timing():
-                reporter.sample({"step": step, **example(model)})
+                reporter.sample({"step": step, **examples.example(model)})
 
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)

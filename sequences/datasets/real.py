@@ -3,6 +3,7 @@ sunspot numbers and the Mauna Loa CO2 record. They go through the same checks as
 uploaded CSV, so they train, preview and forecast exactly like one."""
 
 from functools import cache
+from typing import Any
 
 from sequences.datasets.catalog import DatasetInfo
 from sequences.uploads.prepare import prepare
@@ -40,6 +41,14 @@ def prepared(name: str) -> Prepared:
 
 
 def real_series(id: str, name: str, description: str) -> DatasetInfo:
+    def make_series(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> SeriesTask:
+        return SeriesTask(prepared(id).data, options, paradigm, val_split)
+
+    def preview() -> Prepared:
+        return prepared(id)
+
     return DatasetInfo(
         id=id,
         name=name,
@@ -53,10 +62,8 @@ def real_series(id: str, name: str, description: str) -> DatasetInfo:
         },  # fmt: skip
         options=SeriesOptions,
         inputs="values",
-        make=lambda options, paradigm, seed, val_split=0.2: SeriesTask(
-            prepared(id).data, options, paradigm, val_split
-        ),
-        preview=lambda: prepared(id),
+        make=make_series,
+        preview=preview,
     )
 
 

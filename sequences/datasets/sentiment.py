@@ -8,15 +8,17 @@ A recurrent model that follows "not" and "but" through the sentence can.
 
 import random
 import re
+from typing import Any
 
 import torch
 from pydantic import Field
 
 from sequences.batch import pad_tokens
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.datasets.finite import FiniteTask
 from sequences.examples import classification_example
 from sequences.strict import Strict
+from sequences.task import Signature
 
 SUBJECTS = ["the movie", "the film", "this book", "the show", "the meal", "the concert",
             "the game", "our trip", "the hotel", "the story", "the music", "the lecture"]  # fmt: skip
@@ -84,6 +86,12 @@ class SentimentTask(FiniteTask):
         return classification_example(model, self)
 
 
+def make_sentiment(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+) -> SentimentTask:
+    return SentimentTask(options["size"], seed, val_split)
+
+
 SENTIMENT = DatasetInfo(
     id="sentiment",
     name="Sentiment with negation",
@@ -103,7 +111,5 @@ SENTIMENT = DatasetInfo(
     inputs="tokens",
     finite=True,
     options=SentimentOptions,
-    make=lambda options, paradigm, seed, val_split=0.2: SentimentTask(
-        options["size"], seed, val_split
-    ),
+    make=make_sentiment,
 )

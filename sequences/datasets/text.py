@@ -5,14 +5,16 @@ structure a model can learn at every scale: spelling, words, phrases, sentences.
 """
 
 import random
+from typing import Any
 
 import torch
 from pydantic import Field
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.examples import text_example
 from sequences.strict import Strict
+from sequences.task import Signature
 from sequences.uploads.tokens import tokenize
 
 SUBJECTS = ["the cat", "a dog", "the little bird", "my friend", "the old man", "a child",
@@ -99,6 +101,12 @@ def story_task(length: int, characters: int, seed: int, val_split: float) -> Lan
     return LanguageTask([index[c] for c in text], vocab, length, val_split)
 
 
+def make_stories(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.1
+) -> LanguageTask:
+    return story_task(options["length"], options["characters"], seed, val_split)
+
+
 TEXT = DatasetInfo(
     id="stories",
     name="Tiny stories (characters)",
@@ -116,7 +124,5 @@ TEXT = DatasetInfo(
     inputs="tokens",
     finite=True,
     options=TextOptions,
-    make=lambda options, paradigm, seed, val_split=0.1: story_task(
-        options["length"], options["characters"], seed, val_split
-    ),
+    make=make_stories,
 )

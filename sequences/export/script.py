@@ -23,6 +23,7 @@ import sequences.models.recurrent
 import sequences.models.seq2seq
 import sequences.models.transformer
 import sequences.optim
+from sequences.task import FixedSet
 
 # In dependency order: each module only uses names defined above it.
 MODULES = [
@@ -62,8 +63,9 @@ def vendored() -> tuple[list[str], str]:
 def exported_data(task, spec) -> dict[str, torch.Tensor]:
     """Training examples (the fixed set, or a large sample of the generated ones) and the
     validation set, as plain tensors."""
-    train = getattr(task, "train", None)
-    if train is None:
+    if isinstance(task, FixedSet):
+        train = task.train
+    else:
         probe = task.sample(1, torch.Generator().manual_seed(0))
         per_example = max(1, probe.x[0].numel() + probe.y[0].numel())
         n = max(spec.training.batch_size, min(8192, MAX_VALUES // per_example))

@@ -25,12 +25,11 @@ def build_model(spec, signature):
     return RecurrentNet(spec, signature)  # one-to-one, many-to-one, many-to-many
 
 
-def why_not(spec, signature, task=None) -> tuple[str, str] | None:
-    """(field, reason) when this combination cannot be built, else None."""
+def why_not(spec, signature, streams: bool = False) -> tuple[str, str] | None:
+    """(field, reason) when this combination cannot be built, else None. `streams`: the task
+    can be read as one long stream (truncated BPTT needs that)."""
     m, paradigm = spec.model, spec.paradigm
-    if spec.training.tbptt and not (
-        m.cell in RECURRENT and paradigm == "many-to-many" and hasattr(task, "stream")
-    ):
+    if spec.training.tbptt and not (m.cell in RECURRENT and paradigm == "many-to-many" and streams):
         return "training.tbptt", (
             "truncated BPTT streams one long text through a recurrent language model: "
             "choose a text dataset, many-to-many and a recurrent cell"

@@ -1,21 +1,23 @@
 """Tasks built from uploaded data: a series to forecast, a text to model, labelled texts
 to classify. Each is a DatasetInfo like the built-ins, with its own options."""
 
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from pydantic import Field
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.datasets.finite import FiniteTask
 from sequences.datasets.text import LanguageTask
 from sequences.examples import MAX_POINTS, classification_example, predictions
+from sequences.settings import Paradigm
 from sequences.strict import Strict
+from sequences.task import Signature
 from sequences.uploads.tokens import encoder, tokenize, vocabulary
 
 MAX_VALIDATION_WINDOWS = 256
-SERIES_PARADIGMS = ("many-to-one", "many-to-many", "seq2seq")
+SERIES_PARADIGMS: tuple[Paradigm, ...] = ("many-to-one", "many-to-many", "seq2seq")
 
 
 class SeriesOptions(Strict):
@@ -183,28 +185,61 @@ class LabelledTextTask(FiniteTask):
         return classification_example(model, self)
 
 
-def uploaded_dataset(id: str, name: str, kind: str, data: dict, summary: dict) -> DatasetInfo:
+def uploaded_dataset(
+    id: str, name: str, kind: str, data: dict[str, Any], summary: dict[str, Any]
+) -> DatasetInfo:
     """An upload as the rest of the playground sees any dataset."""
     if kind == "series":
+
+        def make_series(
+            options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+        ) -> SeriesTask:
+            return SeriesTask(data, options, paradigm, val_split)
+
         return DatasetInfo(
-            id=id, name=name, kind=kind, paradigms=SERIES_PARADIGMS, summary=summary,
-            options=SeriesOptions, inputs="values", builtin=False,
-            make=lambda options, paradigm, seed, val_split=0.2: SeriesTask(
-                data, options, paradigm, val_split
-            ),
-        )  # fmt: skip
+            id=id,
+            name=name,
+            kind="series",
+            paradigms=SERIES_PARADIGMS,
+            summary=summary,
+            options=SeriesOptions,
+            inputs="values",
+            builtin=False,
+            make=make_series,
+        )
     if kind == "text":
+
+        def make_text(
+            options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.1
+        ) -> UploadedTextTask:
+            return UploadedTextTask(data["text"], options, val_split)
+
         return DatasetInfo(
-            id=id, name=name, kind=kind, paradigms=("many-to-many",), summary=summary,
-            options=TextOptions, inputs="tokens", builtin=False,
-            make=lambda options, paradigm, seed, val_split=0.1: UploadedTextTask(
-                data["text"], options, val_split
-            ),
-        )  # fmt: skip
+            id=id,
+            name=name,
+            kind="text",
+            paradigms=("many-to-many",),
+            summary=summary,
+            options=TextOptions,
+            inputs="tokens",
+            builtin=False,
+            make=make_text,
+        )
+
+    def make_labelled(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> LabelledTextTask:
+        return LabelledTextTask(data, options, seed, val_split)
+
     return DatasetInfo(
-        id=id, name=name, kind=kind, paradigms=("many-to-one", "one-to-one"), summary=summary,
-        options=LabelledOptions, inputs="tokens", finite=True, builtin=False,
-        make=lambda options, paradigm, seed, val_split=0.2: LabelledTextTask(
-            data, options, seed, val_split
-        ),
-    )  # fmt: skip
+        id=id,
+        name=name,
+        kind="labelled-text",
+        paradigms=("many-to-one", "one-to-one"),
+        summary=summary,
+        options=LabelledOptions,
+        inputs="tokens",
+        finite=True,
+        builtin=False,
+        make=make_labelled,
+    )

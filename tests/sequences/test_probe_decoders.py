@@ -7,6 +7,7 @@ from sequences.models import build_model
 from sequences.probes.look import look, probe_sequence
 from sequences.probes.payload import MAX_BYTES, size_of
 from sequences.spec import parse_spec
+from sequences.task import vocab_of
 from sequences.tasks import make_task
 from tests.sequences.helpers import small
 
@@ -24,7 +25,7 @@ def probed(spec):
     torch.manual_seed(0)
     model = build_model(spec, task.signature)
     x, y = probe_sequence(task)
-    return look(model, x, y, getattr(task, "vocab", None)), model, x, y
+    return look(model, x, y, vocab_of(task)), model, x, y
 
 
 @pytest.mark.parametrize("dataset, paradigm, cell, model", DECODERS, ids=lambda v: str(v))

@@ -7,6 +7,7 @@ from sequences.models import build_model
 from sequences.probes.look import look, probe_sequence
 from sequences.probes.payload import MAX_BYTES, size_of
 from sequences.spec import MAX_PARAMETERS, parse_spec
+from sequences.task import vocab_of
 from sequences.tasks import make_task
 from tests.sequences.helpers import small
 
@@ -15,7 +16,7 @@ def looked(spec):
     task = make_task(spec)
     model = build_model(spec, task.signature)
     x, y = probe_sequence(task)
-    return look(model, x, y, getattr(task, "vocab", None)), model, task
+    return look(model, x, y, vocab_of(task)), model, task
 
 
 def test_an_lstm_probe_shows_every_gate_of_every_layer_and_direction():
