@@ -12,11 +12,12 @@ from torch.optim.lr_scheduler import LambdaLR
 
 from sequences.batch import IGNORE, Batch
 from sequences.models import build_model
+from sequences.models.recurrent import RecurrentNet, State
 from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, make_optimizer
 from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
-from sequences.task import Examples, vocab_of
+from sequences.task import Examples, Streams, Task, vocab_of
 from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
@@ -80,8 +81,31 @@ def layer_of(parameter_name: str) -> str:
     return parts[0]
 
 
-def detached(state):
-    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+def detached(state: State) -> State:
+    if isinstance(state, tuple):
+        return (state[0].detach(), state[1].detach())
+    return state.detach()
+
+
+class CarriedState:
+    """Truncated BPTT: one long stream read in chunks, each chunk starting from the state
+    the last one ended in, detached, so gradients reach back one chunk only."""
+
+    def __init__(self, task: Task, model: torch.nn.Module, batch_size: int, chunk: int):
+        if not (isinstance(task, Streams) and isinstance(model, RecurrentNet)):
+            raise ValueError(
+                "training.tbptt: truncated BPTT needs a task read as one stream and a "
+                "recurrent model"
+            )
+        self.chunks = task.stream(batch_size, chunk)
+        self.model = model
+        self.state: State | None = None  # None: the first chunk starts from zeros
+
+    def loss(self, batch: Batch) -> torch.Tensor:
+        """The loss on the next chunk, from the last chunk's final state; keeps this one's."""
+        _, loss, state = self.model.forward_with_state(batch.x, batch.y, state=self.state)
+        self.state = detached(state)  # keep the state, cut the graph
+        return loss
 
 
 def precision_context(training, device: str):
@@ -159,8 +183,7 @@ def train(
         )
 
     # Truncated BPTT reads one long stream in chunks, carrying the state across them.
-    stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
-    state = None
+    carried = CarriedState(task, model, t.batch_size, t.tbptt) if t.tbptt else None
 
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0
@@ -186,19 +209,18 @@ def train(
 
     for step in range(1, steps + 1):
         # 1. a fresh batch (or the stream's next chunk)
-        batch = (next(stream) if stream else task.sample(t.batch_size, generator)).to(device)
+        fresh = next(carried.chunks) if carried else task.sample(t.batch_size, generator)
+        batch = fresh.to(device)
 
         # 2. forward and backward
         with autocast():
-            if stream:
-                _, loss = model(batch.x, batch.y, state=state)
+            if carried:
+                loss = carried.loss(batch)
             else:
                 _, loss = model(batch.x, batch.y, batch.lengths)
             objective = loss + t.l1 * l1_penalty(model) if t.l1 else loss
         optimizer.zero_grad(set_to_none=True)
         objective.backward()
-        if stream:  # keep the state, cut the graph: gradients reach back one chunk only
-            state = detached(model.last_state)
         loss_sum += loss.detach().float()
         summed += 1
 

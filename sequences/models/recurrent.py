@@ -7,6 +7,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from sequences.models.inputs import input_layer
 from sequences.models.losses import task_loss
 
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or the LSTM's (h, c)
+
 
 def recurrent_layer(model, input_size: int, bidirectional: bool | None = None) -> nn.RNNBase:
     """The fused stack a spec describes: h_t = f(W_ih x_t + W_hh h_{t-1} + b), per cell."""
@@ -54,12 +56,17 @@ class RecurrentNet(nn.Module):
         self.rnn = recurrent_layer(spec.model, self.inputs.size)
         self.head = nn.Linear(self.directions * spec.model.hidden, signature.output_size)
 
-    def forward(self, x, targets=None, lengths=None, state=None):
+    def forward(self, x, targets=None, lengths=None):
+        output, loss, _ = self.forward_with_state(x, targets, lengths)
+        return output, loss
+
+    def forward_with_state(self, x, targets=None, lengths=None, state=None):
+        """forward, from `state` (None: zeros), also returning the final state, which
+        truncated BPTT and generation carry into the next call."""
         h = self.inputs(x)  # (B, T, E)
         out, state = run_packed(self.rnn, h, lengths, state)  # out: (B, T, D*H)
-        self.last_state = state  # truncated BPTT carries it into the next chunk
         if self.per_step:
             output = self.head(out)  # (B, T, O): an answer at every step
         else:
             output = self.head(top_layer_final(state, self.directions))  # (B, O)
-        return output, task_loss(self.signature, output, targets)
+        return output, task_loss(self.signature, output, targets), state
