@@ -59,7 +59,7 @@ def real_series(id: str, name: str, description: str) -> DatasetInfo:
             "task": "forecasting",
             "options": OPTIONS,
             "source": "statsmodels.datasets",
-        },  # fmt: skip
+        },
         options=SeriesOptions,
         inputs="values",
         make=make_series,

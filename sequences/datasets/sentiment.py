@@ -20,14 +20,50 @@ from sequences.examples import classification_example
 from sequences.strict import Strict
 from sequences.task import Signature
 
-SUBJECTS = ["the movie", "the film", "this book", "the show", "the meal", "the concert",
-            "the game", "our trip", "the hotel", "the story", "the music", "the lecture"]  # fmt: skip
+SUBJECTS = [
+    "the movie",
+    "the film",
+    "this book",
+    "the show",
+    "the meal",
+    "the concert",
+    "the game",
+    "our trip",
+    "the hotel",
+    "the story",
+    "the music",
+    "the lecture",
+]
 VERBS = ["was", "is", "felt", "seemed"]
 INTENSIFIERS = ["really", "very", "quite", "so"]
-POSITIVE = ["good", "fun", "great", "funny", "charming", "clever", "exciting", "beautiful",
-            "warm", "fresh", "lovely", "smart"]  # fmt: skip
-NEGATIVE = ["bad", "boring", "dull", "slow", "long", "silly", "cold", "messy", "loud",
-            "bland", "awful", "weak"]  # fmt: skip
+POSITIVE = [
+    "good",
+    "fun",
+    "great",
+    "funny",
+    "charming",
+    "clever",
+    "exciting",
+    "beautiful",
+    "warm",
+    "fresh",
+    "lovely",
+    "smart",
+]
+NEGATIVE = [
+    "bad",
+    "boring",
+    "dull",
+    "slow",
+    "long",
+    "silly",
+    "cold",
+    "messy",
+    "loud",
+    "bland",
+    "awful",
+    "weak",
+]
 LABELS = ["negative", "positive"]
 
 WORDS = sorted(

@@ -17,12 +17,42 @@ from sequences.strict import Strict
 from sequences.task import Signature
 from sequences.uploads.tokens import tokenize
 
-SUBJECTS = ["the cat", "a dog", "the little bird", "my friend", "the old man", "a child",
-            "the fox", "her sister", "the baker", "a tired horse"]  # fmt: skip
-VERBS = ["sat on", "looked at", "ran to", "jumped over", "sang to", "found", "painted",
-         "walked past", "dreamed of", "waited by"]  # fmt: skip
-OBJECTS = ["the mat", "a tree", "the river", "the moon", "a red box", "the garden",
-           "the bridge", "an open door", "the hill", "a quiet lake"]  # fmt: skip
+SUBJECTS = [
+    "the cat",
+    "a dog",
+    "the little bird",
+    "my friend",
+    "the old man",
+    "a child",
+    "the fox",
+    "her sister",
+    "the baker",
+    "a tired horse",
+]
+VERBS = [
+    "sat on",
+    "looked at",
+    "ran to",
+    "jumped over",
+    "sang to",
+    "found",
+    "painted",
+    "walked past",
+    "dreamed of",
+    "waited by",
+]
+OBJECTS = [
+    "the mat",
+    "a tree",
+    "the river",
+    "the moon",
+    "a red box",
+    "the garden",
+    "the bridge",
+    "an open door",
+    "the hill",
+    "a quiet lake",
+]
 ENDINGS = [".", " and smiled.", " in the morning.", " at night.", " again.", " for a while."]
 MAX_VALIDATION_WINDOWS = 256
 

@@ -102,7 +102,7 @@ def script(spec, task, title: str) -> str:
                 set(imports)
                 | {"import base64", "import io", "import zlib", "from types import SimpleNamespace"}
             )
-        ),  # fmt: skip
+        ),
         spec=pformat(settings, sort_dicts=False, width=96),
         signature=pformat(signature, sort_dicts=False, width=96),
         code=code,
