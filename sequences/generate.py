@@ -1,13 +1,19 @@
 """Letting a language model write: sample each next token from its own predictions."""
 
 import torch
+from torch import nn
 
 from sequences.models.recurrent import RecurrentNet
 
 
 @torch.no_grad()
 def generate(
-    model, prompt: list[int], steps: int, temperature: float, window: int, generator=None
+    model: nn.Module,
+    prompt: list[int],
+    steps: int,
+    temperature: float,
+    window: int,
+    generator: torch.Generator | None = None,
 ) -> list[int]:
     """`steps` new token ids after `prompt`. A recurrent model carries its state forward;
     any other model re-reads the last `window` tokens for each new one."""

@@ -5,9 +5,10 @@ every limit here is a hard limit. Messages are written for a person, not a log.
 """
 
 import math
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import ErrorDetails
 
 from sequences.datasets import CATALOG, DatasetInfo
 from sequences.estimate import estimate_activation_bytes, exact_parameters
@@ -21,7 +22,7 @@ from sequences.settings import (
     TrainingSpec,
 )
 from sequences.strict import Strict
-from sequences.task import FixedSet, Streams, Task
+from sequences.task import FixedSet, Signature, Streams, Task
 from sequences.tasks import cached_task
 
 __all__ = [
@@ -49,7 +50,7 @@ class RunSpec(Strict):
     probe: ProbeSpec = Field(default_factory=ProbeSpec)
 
     @model_validator(mode="after")
-    def fits_dataset_and_limits(self, info):
+    def fits_dataset_and_limits(self, info: ValidationInfo) -> Self:
         catalog = (info.context or {}).get("catalog", CATALOG)
         dataset = catalog.get(self.dataset)
         if dataset is None:
@@ -57,8 +58,7 @@ class RunSpec(Strict):
             raise ValueError(
                 f"dataset: there is no dataset '{self.dataset}'; choose one of {known}"
             )
-        if self.paradigm is None:
-            self.paradigm = dataset.paradigms[0]
+        self.paradigm = dataset.paradigm_for(self.paradigm)
         if self.paradigm not in dataset.paradigms:
             served = ", ".join(dataset.paradigms)
             raise ValueError(
@@ -70,12 +70,12 @@ class RunSpec(Strict):
         if problem:
             raise ValueError(f"{problem[0]}: {problem[1]}")
         if self.training.epochs is not None:
-            self.training.steps = steps_for_epochs(self.training, task)
+            self.training.steps = steps_for_epochs(self.training.epochs, self.training, task)
         check_size(self, task.signature)
         return self
 
 
-def validated_options(dataset: DatasetInfo, options: dict) -> dict:
+def validated_options(dataset: DatasetInfo, options: dict[str, Any]) -> dict[str, Any]:
     """Validate dataset_options with the dataset's own options model, naming the bad key."""
     try:
         return dataset.options.model_validate(options).model_dump()
@@ -89,22 +89,23 @@ def validated_options(dataset: DatasetInfo, options: dict) -> dict:
         raise ValueError(f"{where}: {message}") from None
 
 
-def steps_for_epochs(training: TrainingSpec, task: Task) -> int:
+def steps_for_epochs(epochs: float, training: TrainingSpec, task: Task) -> int:
+    """The steps that read the training set `epochs` times over, within the limit."""
     if not isinstance(task, FixedSet):
         raise ValueError(
             "training.epochs: this dataset is generated afresh for every batch, so it has no "
             "epochs; set steps instead"
         )
-    steps = math.ceil(training.epochs * len(task.train) / training.batch_size)
+    steps = math.ceil(epochs * len(task.train) / training.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
-            f"training.epochs: {training.epochs} epochs are {steps:,} steps; the limit is "
+            f"training.epochs: {epochs} epochs are {steps:,} steps; the limit is "
             f"{MAX_STEPS:,}. Use fewer epochs or a larger batch."
         )
     return steps
 
 
-def check_size(spec: RunSpec, signature) -> None:
+def check_size(spec: RunSpec, signature: Signature) -> None:
     """Refuse models too big for a shared worker, with the limit in the sentence."""
     parameters = exact_parameters(spec, signature)
     if parameters > MAX_PARAMETERS:
@@ -143,7 +144,7 @@ def parse_spec(data: Any, catalog: dict[str, DatasetInfo] | None = None) -> RunS
         raise SpecError(f"{first['field']}: {first['message']}", details) from None
 
 
-def describe(error: dict) -> dict:
+def describe(error: ErrorDetails) -> dict[str, str]:
     """One pydantic error as {field, message}; model-level errors carry the field in the text."""
     field = ".".join(str(p) for p in error["loc"])
     message = error["msg"].removeprefix("Value error, ")

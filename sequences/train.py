@@ -5,7 +5,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch.optim.lr_scheduler import LambdaLR
@@ -17,7 +17,9 @@ from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, m
 from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
-from sequences.task import Examples, Streams, Task, vocab_of
+from sequences.settings import TrainingSpec
+from sequences.spec import RunSpec
+from sequences.task import Examples, Signature, Streams, Task, vocab_of
 from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
@@ -105,10 +107,13 @@ class CarriedState:
         """The loss on the next chunk, from the last chunk's final state; keeps this one's."""
         _, loss, state = self.model.forward_with_state(batch.x, batch.y, state=self.state)
         self.state = detached(state)  # keep the state, cut the graph
+        assert loss is not None  # the chunk has targets
         return loss
 
 
-def precision_context(training, device: str):
+def precision_context(
+    training: TrainingSpec, device: str
+) -> Callable[[], contextlib.AbstractContextManager[Any]]:
     """bf16 autocast on CUDA when asked; plain fp32 otherwise."""
     if training.precision == "bf16" and device.startswith("cuda"):
         return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
@@ -116,10 +121,19 @@ def precision_context(training, device: str):
 
 
 @torch.no_grad()
-def evaluate(model, validation: Batch, signature, autocast) -> tuple[float, float | None]:
+def evaluate(
+    model: torch.nn.Module,
+    validation: Batch,
+    signature: Signature,
+    autocast: Callable[[], contextlib.AbstractContextManager[Any]],
+) -> tuple[float, float | None]:
     """Validation loss and, for classes and tokens, accuracy; in chunks, in eval mode."""
     model.eval()
-    loss_sum, weight, correct, counted = 0.0, 0, 0, 0
+    device = validation.x.device
+    loss_sum, weight = torch.zeros((), device=device), 0
+    correct = torch.zeros((), dtype=torch.long, device=device)
+    counted = torch.zeros_like(correct)
+    scored = signature.outputs in ("classes", "tokens")
     for start in range(0, len(validation), VALIDATION_CHUNK):
         rows = slice(start, start + VALIDATION_CHUNK)
         x, y = validation.x[rows], validation.y[rows]
@@ -128,18 +142,18 @@ def evaluate(model, validation: Batch, signature, autocast) -> tuple[float, floa
             output, loss = model(x, y, lengths)
         loss_sum += loss.float() * len(x)
         weight += len(x)
-        if signature.outputs in ("classes", "tokens"):
+        if scored:
             real = y != IGNORE
             correct += ((output.argmax(dim=-1) == y) & real).sum()
             counted += real.sum()
     model.train()
-    accuracy = (correct / counted).item() if counted else None  # CPU-GPU sync point
+    accuracy = (correct / counted).item() if scored else None  # CPU-GPU sync point
     return (loss_sum / weight).item(), accuracy
 
 
 def train(
-    spec,
-    task=None,
+    spec: RunSpec,
+    task: Task | None = None,
     reporter: Reporter = NullReporter(),
     should_stop: Callable[[], bool] = never,
     device: str | None = None,
@@ -191,7 +205,7 @@ def train(
     best_val, stale_validations = math.inf, 0
     started = time.perf_counter()
 
-    def result(done_steps: int, **extra) -> dict:
+    def result(done_steps: int, **extra: Any) -> dict[str, Any]:
         seconds = time.perf_counter() - started
         return {
             "steps": done_steps,

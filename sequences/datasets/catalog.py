@@ -26,6 +26,10 @@ class DatasetInfo:
     builtin: bool = True  # generated in code, or uploaded by someone
     preview: Callable[[], Prepared] | None = None  # real data: its Prepared form, for a preview
 
+    def paradigm_for(self, chosen: Paradigm | None) -> Paradigm:
+        """The paradigm a spec means: the one it names, or this dataset's first."""
+        return chosen or self.paradigms[0]
+
     def describe(self) -> dict[str, Any]:
         """The dataset as the API shows it."""
         return {

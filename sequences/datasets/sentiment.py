@@ -8,10 +8,12 @@ A recurrent model that follows "not" and "but" through the sentence can.
 
 import random
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import torch
 from pydantic import Field
+from torch import nn
 
 from sequences.batch import pad_tokens
 from sequences.datasets.catalog import DatasetInfo
@@ -111,13 +113,13 @@ class SentimentTask(FiniteTask):
         self.labels = LABELS
         self.signature = Signature("tokens", len(VOCAB), "classes", 2, x.shape[1])
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: Iterable[int]) -> str:
         return " ".join(VOCAB[i] for i in ids if i > 0)
 
     def encode(self, text: str) -> list[int]:
         return encode(re.findall(r"[a-z]+", text.lower()))
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         """Accuracy, the confusion matrix and a few held-out sentences with the answers."""
         return classification_example(model, self)
 

@@ -30,7 +30,9 @@ class SineOptions(Strict):
     noise: float = Field(0.05, ge=0, le=1)  # standard deviation of added noise
 
 
-def waves(n, steps, components, noise, generator) -> torch.Tensor:
+def waves(
+    n: int, steps: int, components: int, noise: float, generator: torch.Generator
+) -> torch.Tensor:
     """(n, steps) sums of `components` sines of random frequency, phase and amplitude."""
     t = torch.arange(steps, dtype=torch.float32)
     frequency = 0.01 + 0.09 * torch.rand(n, components, 1, generator=generator)  # cycles per step

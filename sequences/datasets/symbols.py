@@ -2,7 +2,7 @@
 (as it was, or backwards). Reversing puts the first symbol needed last in the encoder's
 memory, which is where attention over the encoder states shines."""
 
-from typing import Any
+from typing import Any, Self
 
 import torch
 from pydantic import Field, model_validator
@@ -23,7 +23,7 @@ class SymbolOptions(Strict):
     max_length: int = Field(12, ge=1, le=200)
 
     @model_validator(mode="after")
-    def ordered(self):
+    def ordered(self) -> Self:
         if self.min_length > self.max_length:
             raise ValueError("max_length: must be at least min_length")
         return self

@@ -5,10 +5,12 @@ structure a model can learn at every scale: spelling, words, phrases, sentences.
 """
 
 import random
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import torch
 from pydantic import Field
+from torch import nn
 
 from sequences.batch import Batch
 from sequences.datasets.catalog import DatasetInfo
@@ -77,7 +79,14 @@ class LanguageTask:
     """Windows of a token stream; the target is the same window shifted one token on.
     The last `val_split` of the text is held out, so validation reads unseen text."""
 
-    def __init__(self, ids, vocab: list[str], length: int, val_split: float, joiner: str = ""):
+    def __init__(
+        self,
+        ids: Sequence[int] | torch.Tensor,
+        vocab: list[str],
+        length: int,
+        val_split: float,
+        joiner: str = "",
+    ):
         self.vocab, self.joiner = vocab, joiner
         ids = torch.as_tensor(ids, dtype=torch.long)
         split = int(len(ids) * (1 - val_split))
@@ -97,7 +106,7 @@ class LanguageTask:
         starts = torch.randint(0, len(self.train_ids) - self.length - 1, (n,), generator=generator)
         return self.windows(self.train_ids, starts)
 
-    def stream(self, batch_size: int, chunk: int):
+    def stream(self, batch_size: int, chunk: int) -> Iterator[Batch]:
         """Truncated BPTT: `batch_size` cursors spread over the training text, each moving
         `chunk` characters per call, so row i of one batch continues row i of the last."""
         cursors = torch.arange(batch_size) * (len(self.train_ids) // batch_size)
@@ -108,7 +117,7 @@ class LanguageTask:
             yield Batch(piece[:, :-1], piece[:, 1:])
             cursors = (cursors + chunk) % len(self.train_ids)
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: Iterable[int]) -> str:
         return self.joiner.join(self.vocab[i] for i in ids if i > 0)
 
     def encode(self, text: str) -> list[int]:
@@ -119,7 +128,7 @@ class LanguageTask:
         unknown = index.get("<unk>")
         return [i for i in (index.get(t, unknown) for t in tokens) if i is not None]
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         """What the model writes now, after the start of the held-out text."""
         return text_example(model, self)
 

@@ -1,15 +1,21 @@
 """Models. Every model answers the same call: forward(x, targets=None, lengths=None)
 -> (output, loss). Choosing one is the `if` chain in build_model."""
 
+from __future__ import annotations
+
+from torch import nn
+
 from sequences.models.bow import BagOfWords
 from sequences.models.recurrent import RecurrentNet
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
 from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.settings import Recipe
+from sequences.task import Signature
 
 RECURRENT = ("rnn", "lstm", "gru")
 
 
-def build_model(spec, signature):
+def build_model(spec: Recipe, signature: Signature) -> nn.Module:
     """The model a spec describes, sized for its task's signature."""
     cell, paradigm = spec.model.cell, spec.paradigm
     if cell == "bow":
@@ -25,7 +31,7 @@ def build_model(spec, signature):
     return RecurrentNet(spec, signature)  # one-to-one, many-to-one, many-to-many
 
 
-def why_not(spec, signature, streams: bool = False) -> tuple[str, str] | None:
+def why_not(spec: Recipe, signature: Signature, streams: bool = False) -> tuple[str, str] | None:
     """(field, reason) when this combination cannot be built, else None. `streams`: the task
     can be read as one long stream (truncated BPTT needs that)."""
     m, paradigm = spec.model, spec.paradigm
