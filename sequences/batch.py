@@ -1,5 +1,7 @@
 """A batch of sequences, padded: what every task hands the models."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import torch
@@ -14,7 +16,7 @@ class Batch:
     y: torch.Tensor  # (B,) classes, (B, O) values, (B, T') tokens or (B, T', F) values
     lengths: torch.Tensor | None = None  # (B,) true input lengths; None: all full length
 
-    def to(self, device) -> "Batch":
+    def to(self, device: torch.device | str) -> Batch:
         """Inputs and targets to the device; lengths stay on the CPU, where packing reads them."""
         return Batch(
             self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True), self.lengths

@@ -1,24 +1,28 @@
 """Size of a model before it is built: exact parameters, rough activation memory."""
 
+from typing import Any
+
 import torch
 
+from sequences.datasets import CATALOG, DatasetInfo
+from sequences.models import build_model
+from sequences.settings import Recipe
+from sequences.task import Signature
+from sequences.tasks import cached_task
 
-def exact_parameters(spec, signature) -> int:
+
+def exact_parameters(spec: Recipe, signature: Signature) -> int:
     """Build the model on the meta device (shapes, no memory) and count."""
-    from sequences.models import build_model
-
     with torch.device("meta"):
         model = build_model(spec, signature)
     return sum(p.numel() for p in model.parameters())
 
 
-def model_size(spec, catalog=None) -> dict:
+def model_size(spec: Recipe, catalog: dict[str, DatasetInfo] | None = None) -> dict[str, Any]:
     """Parameters and activation memory of a validated spec's model, for the build page."""
-    from sequences.datasets import CATALOG
-    from sequences.tasks import cached_task
-
     info = (catalog or CATALOG)[spec.dataset]
-    task = cached_task(info, spec.dataset_options, spec.paradigm, spec.training.val_split)
+    paradigm = info.paradigm_for(spec.paradigm)
+    task = cached_task(info, spec.dataset_options, paradigm, spec.training.val_split)
     return {
         "parameters": exact_parameters(spec, task.signature),
         "activation_bytes": estimate_activation_bytes(spec, task.signature),
@@ -29,7 +33,7 @@ def model_size(spec, catalog=None) -> dict:
 GATES = {"rnn": 1, "lstm": 4, "gru": 3, "transformer": 8, "bow": 1}  # saved tensors per unit
 
 
-def estimate_activation_bytes(spec, signature) -> int:
+def estimate_activation_bytes(spec: Recipe, signature: Signature) -> int:
     """Rough float32 bytes kept for backward in one step."""
     m, batch = spec.model, spec.training.batch_size
     steps = signature.length + (

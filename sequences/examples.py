@@ -1,15 +1,21 @@
 """What a model produces now, for `sample` events: a forecast against the held-out truth,
 text it writes, or its answers on held-out examples as a confusion matrix."""
 
+from typing import Any
+
 import torch
+from torch import nn
 
 from sequences.generate import generate
+from sequences.task import ClassifiesText, TextTask
 
 MAX_POINTS = 500
 
 
 @torch.no_grad()
-def predictions(model, x: torch.Tensor, lengths=None, batch: int = 256) -> torch.Tensor:
+def predictions(
+    model: nn.Module, x: torch.Tensor, lengths: torch.Tensor | None = None, batch: int = 256
+) -> torch.Tensor:
     """The model's outputs on x (eval mode, in batches)."""
     was_training = model.training
     model.eval()
@@ -25,11 +31,17 @@ def predictions(model, x: torch.Tensor, lengths=None, batch: int = 256) -> torch
         model.train(was_training)
 
 
-def text_example(model, task, prompt_tokens: int = 24, steps: int = 200, temperature: float = 0.8):
+def text_example(
+    model: nn.Module,
+    task: TextTask,
+    prompt_tokens: int = 24,
+    steps: int = 200,
+    temperature: float = 0.8,
+) -> dict[str, Any]:
     """The model continues the start of the held-out text."""
     prompt = task.validation.x[0, :prompt_tokens].tolist()
     generator = torch.Generator().manual_seed(0)  # the same draws each time: only the model changes
-    written = generate(model, prompt, steps, temperature, task.length, generator)
+    written = generate(model, prompt, steps, temperature, task.signature.length, generator)
     return {
         "kind": "text",
         "prompt": task.decode(prompt),
@@ -38,7 +50,9 @@ def text_example(model, task, prompt_tokens: int = 24, steps: int = 200, tempera
     }
 
 
-def classification_example(model, task, shown: int = 8):
+def classification_example(
+    model: nn.Module, task: ClassifiesText, shown: int = 8
+) -> dict[str, Any]:
     """Accuracy and the confusion matrix on the held-out examples, and a few of them."""
     v = task.validation
     guesses = predictions(model, v.x, v.lengths).argmax(dim=-1)
@@ -47,7 +61,7 @@ def classification_example(model, task, shown: int = 8):
     confusion.index_put_((v.y.cpu(), guesses), torch.ones_like(guesses), accumulate=True)
     examples = [
         {
-            "text": task.decode(v.x[i, : int(v.lengths[i])].tolist()),
+            "text": task.decode(v.x[i].tolist()),  # decoding drops the padding
             "label": task.labels[int(v.y[i])],
             "predicted": task.labels[int(guesses[i])],
         }

@@ -1,13 +1,19 @@
 """Letting a language model write: sample each next token from its own predictions."""
 
 import torch
+from torch import nn
 
 from sequences.models.recurrent import RecurrentNet
 
 
 @torch.no_grad()
 def generate(
-    model, prompt: list[int], steps: int, temperature: float, window: int, generator=None
+    model: nn.Module,
+    prompt: list[int],
+    steps: int,
+    temperature: float,
+    window: int,
+    generator: torch.Generator | None = None,
 ) -> list[int]:
     """`steps` new token ids after `prompt`. A recurrent model carries its state forward;
     any other model re-reads the last `window` tokens for each new one."""
@@ -15,15 +21,15 @@ def generate(
     model.eval()
     device = next(model.parameters()).device
     try:
-        written, state = [], None
-        if isinstance(model, RecurrentNet):
-            logits, _ = model(torch.tensor([prompt], device=device))
-            state = model.last_state
+        written: list[int] = []
+        state = None
         for _ in range(steps):
-            if isinstance(model, RecurrentNet) and written:
-                logits, _ = model(torch.tensor([[written[-1]]], device=device), state=state)
-                state = model.last_state
-            elif not isinstance(model, RecurrentNet):
+            if isinstance(model, RecurrentNet):
+                # The prompt once, then only the newest token, from the state it left.
+                fresh = written[-1:] or prompt
+                ids = torch.tensor([fresh], device=device)
+                logits, _, state = model.forward_with_state(ids, state=state)
+            else:
                 context = (prompt + written)[-window:]
                 logits, _ = model(torch.tensor([context], device=device))
             scores = logits[0, -1].float()

@@ -1,25 +1,30 @@
 """Training knobs: optimizer, learning-rate schedule, initialization, penalties, clipping."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
 
+from sequences.settings import TrainingSpec
 
-def make_optimizer(training, parameters) -> torch.optim.Optimizer:
+
+def make_optimizer(
+    training: TrainingSpec, parameters: Iterable[nn.Parameter]
+) -> torch.optim.Optimizer:
     t = training
     if t.optimizer == "sgd":
         return torch.optim.SGD(
             parameters, lr=t.lr, momentum=t.momentum, weight_decay=t.weight_decay
         )
     if t.optimizer == "adam":
-        return torch.optim.Adam(
-            parameters, lr=t.lr, weight_decay=t.weight_decay
-        )  # L2 in the gradient
+        # L2 in the gradient
+        return torch.optim.Adam(parameters, lr=t.lr, weight_decay=t.weight_decay)
     if t.optimizer == "adamw":
-        return torch.optim.AdamW(
-            parameters, lr=t.lr, weight_decay=t.weight_decay
-        )  # decoupled decay
+        # decoupled decay
+        return torch.optim.AdamW(parameters, lr=t.lr, weight_decay=t.weight_decay)
     if t.optimizer == "rmsprop":
         return torch.optim.RMSprop(
             parameters, lr=t.lr, momentum=t.momentum, weight_decay=t.weight_decay
@@ -27,7 +32,7 @@ def make_optimizer(training, parameters) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {t.optimizer!r}")
 
 
-def lr_factor(schedule: str, steps: int):
+def lr_factor(schedule: str, steps: int) -> Callable[[int], float]:
     """The multiplier of the base learning rate at each step."""
     if schedule == "cosine":
         return lambda step: 0.5 * (1 + math.cos(math.pi * step / steps))
@@ -50,7 +55,9 @@ def initialize(model: nn.Module, scheme: str) -> None:
     for module in model.modules():
         if not isinstance(module, nn.RNNBase):
             continue
-        blocks = module.weight_hh_l0.shape[0] // module.hidden_size  # gates per layer
+        blocks = (
+            module.get_parameter("weight_hh_l0").shape[0] // module.hidden_size
+        )  # gates per layer
         for name, parameter in module.named_parameters():
             with torch.no_grad():
                 if name.startswith("weight_ih"):
@@ -72,10 +79,11 @@ def initialize(model: nn.Module, scheme: str) -> None:
 
 def l1_penalty(model: nn.Module) -> torch.Tensor:
     """Sum of |w| over weight matrices (not biases): it pushes weights to exactly zero."""
-    return sum(p.abs().sum() for name, p in model.named_parameters() if "weight" in name)
+    sizes = [p.abs().sum() for name, p in model.named_parameters() if "weight" in name]
+    return torch.stack(sizes).sum()
 
 
-def clip_gradients(training, parameters) -> None:
+def clip_gradients(training: TrainingSpec, parameters: Iterable[nn.Parameter]) -> None:
     if training.clip == "norm":
         nn.utils.clip_grad_norm_(parameters, training.clip_value)
     elif training.clip == "value":

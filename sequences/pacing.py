@@ -2,6 +2,7 @@
 
 import math
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
@@ -23,7 +24,7 @@ class Pacer:
         return time.monotonic() - self.last >= wait
 
     @contextmanager
-    def timing(self):
+    def timing(self) -> Iterator[None]:
         started = time.monotonic()
         yield
         self.last = time.monotonic()

@@ -3,13 +3,18 @@
 `answer(task, model, request)` reads a validated PredictRequest and returns a JSON-ready
 dict with "output"; a request the task cannot answer raises PredictError."""
 
+from typing import Any
+
 import torch
 from pydantic import Field
+from torch import nn
 
+from sequences.datasets.catalog import DatasetInfo
 from sequences.datasets.text import LanguageTask
 from sequences.examples import predictions
 from sequences.generate import generate
 from sequences.strict import Strict
+from sequences.task import ClassifiesText, Task
 from sequences.uploads.tasks import SeriesTask
 
 
@@ -25,7 +30,7 @@ class PredictRequest(Strict):
     seed: int = Field(0, ge=0)
 
 
-def try_kind(info) -> str | None:
+def try_kind(info: DatasetInfo) -> str | None:
     """What a person can try with a model trained on this dataset: write, classify, forecast."""
     if info.kind == "text":
         return "write"
@@ -36,12 +41,12 @@ def try_kind(info) -> str | None:
     return None
 
 
-def answer(task, model, request: PredictRequest) -> dict:
+def answer(task: Task, model: nn.Module, request: PredictRequest) -> dict[str, Any]:
     if isinstance(task, LanguageTask):
         return write(task, model, request)
     if isinstance(task, SeriesTask):
         return forecast(task, model, request)
-    if hasattr(task, "labels") and hasattr(task, "encode"):
+    if isinstance(task, ClassifiesText):
         return classify(task, model, request)
     raise PredictError(
         "this kind of task has no 'try it' yet: it works for text (write from a prompt), "
@@ -55,7 +60,7 @@ def text_input(request: PredictRequest, what: str) -> str:
     return request.input
 
 
-def write(task, model, request):
+def write(task: LanguageTask, model: nn.Module, request: PredictRequest) -> dict[str, Any]:
     prompt = task.encode(text_input(request, "a prompt for the model to continue"))
     if not prompt:
         raise PredictError("input: none of the prompt's tokens are in this model's vocabulary")
@@ -64,7 +69,7 @@ def write(task, model, request):
     return {"output": task.decode(written), "prompt": task.decode(prompt)}
 
 
-def classify(task, model, request):
+def classify(task: ClassifiesText, model: nn.Module, request: PredictRequest) -> dict[str, Any]:
     ids = task.encode(text_input(request, "a sentence to classify"))
     if not ids:
         raise PredictError("input: none of the sentence's words are in this model's vocabulary")
@@ -81,7 +86,7 @@ def classify(task, model, request):
     }
 
 
-def forecast(task, model, request):
+def forecast(task: SeriesTask, model: nn.Module, request: PredictRequest) -> dict[str, Any]:
     """The next `steps` values after the given ones (default: the series' last window),
     one model step at a time, each forecast fed back as the newest input."""
     window, features = task.window, len(task.columns)
@@ -97,7 +102,7 @@ def forecast(task, model, request):
             )
         recent = (values[-window:] - task.center) / task.scale
     steps = request.steps or task.ahead
-    written = []
+    written: list[torch.Tensor] = []
     while len(written) < steps:
         out = predictions(model, recent[None])[0]  # (F,) or (T, F) or (H, F)
         new = (

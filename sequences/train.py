@@ -5,17 +5,21 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch.optim.lr_scheduler import LambdaLR
 
 from sequences.batch import IGNORE, Batch
 from sequences.models import build_model
+from sequences.models.recurrent import RecurrentNet, State
 from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, make_optimizer
 from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
+from sequences.settings import TrainingSpec
+from sequences.spec import RunSpec
+from sequences.task import Examples, Signature, Streams, Task, vocab_of
 from sequences.tasks import make_task
 
 MAX_LOGGED_POINTS = 500  # keeps the stored metrics of a run bounded however long it trains
@@ -79,11 +83,37 @@ def layer_of(parameter_name: str) -> str:
     return parts[0]
 
 
-def detached(state):
-    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+def detached(state: State) -> State:
+    if isinstance(state, tuple):
+        return (state[0].detach(), state[1].detach())
+    return state.detach()
 
 
-def precision_context(training, device: str):
+class CarriedState:
+    """Truncated BPTT: one long stream read in chunks, each chunk starting from the state
+    the last one ended in, detached, so gradients reach back one chunk only."""
+
+    def __init__(self, task: Task, model: torch.nn.Module, batch_size: int, chunk: int):
+        if not (isinstance(task, Streams) and isinstance(model, RecurrentNet)):
+            raise ValueError(
+                "training.tbptt: truncated BPTT needs a task read as one stream and a "
+                "recurrent model"
+            )
+        self.chunks = task.stream(batch_size, chunk)
+        self.model = model
+        self.state: State | None = None  # None: the first chunk starts from zeros
+
+    def loss(self, batch: Batch) -> torch.Tensor:
+        """The loss on the next chunk, from the last chunk's final state; keeps this one's."""
+        _, loss, state = self.model.forward_with_state(batch.x, batch.y, state=self.state)
+        self.state = detached(state)  # keep the state, cut the graph
+        assert loss is not None  # the chunk has targets
+        return loss
+
+
+def precision_context(
+    training: TrainingSpec, device: str
+) -> Callable[[], contextlib.AbstractContextManager[Any]]:
     """bf16 autocast on CUDA when asked; plain fp32 otherwise."""
     if training.precision == "bf16" and device.startswith("cuda"):
         return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
@@ -91,10 +121,19 @@ def precision_context(training, device: str):
 
 
 @torch.no_grad()
-def evaluate(model, validation: Batch, signature, autocast) -> tuple[float, float | None]:
+def evaluate(
+    model: torch.nn.Module,
+    validation: Batch,
+    signature: Signature,
+    autocast: Callable[[], contextlib.AbstractContextManager[Any]],
+) -> tuple[float, float | None]:
     """Validation loss and, for classes and tokens, accuracy; in chunks, in eval mode."""
     model.eval()
-    loss_sum, weight, correct, counted = 0.0, 0, 0, 0
+    device = validation.x.device
+    loss_sum, weight = torch.zeros((), device=device), 0
+    correct = torch.zeros((), dtype=torch.long, device=device)
+    counted = torch.zeros_like(correct)
+    scored = signature.outputs in ("classes", "tokens")
     for start in range(0, len(validation), VALIDATION_CHUNK):
         rows = slice(start, start + VALIDATION_CHUNK)
         x, y = validation.x[rows], validation.y[rows]
@@ -103,18 +142,18 @@ def evaluate(model, validation: Batch, signature, autocast) -> tuple[float, floa
             output, loss = model(x, y, lengths)
         loss_sum += loss.float() * len(x)
         weight += len(x)
-        if signature.outputs in ("classes", "tokens"):
+        if scored:
             real = y != IGNORE
             correct += ((output.argmax(dim=-1) == y) & real).sum()
             counted += real.sum()
     model.train()
-    accuracy = (correct / counted).item() if counted else None  # CPU-GPU sync point
+    accuracy = (correct / counted).item() if scored else None  # CPU-GPU sync point
     return (loss_sum / weight).item(), accuracy
 
 
 def train(
-    spec,
-    task=None,
+    spec: RunSpec,
+    task: Task | None = None,
     reporter: Reporter = NullReporter(),
     should_stop: Callable[[], bool] = never,
     device: str | None = None,
@@ -146,10 +185,10 @@ def train(
         probe_x, probe_y = (t.to(device) for t in probe_sequence(task))
         probe_every = max(spec.probe.every, math.ceil(steps / MAX_PROBES))
         probe_pacer = Pacer(probe_every, steps, MIN_PROBE_SECONDS, PROBE_SHARE)
-        vocab = getattr(task, "vocab", None)
+        vocab = vocab_of(task)
     # What the model produces now (forecasts, text, a confusion matrix), where the task can say.
-    example = getattr(task, "example", None) if probes else None
-    if example:
+    examples = task if probes and isinstance(task, Examples) else None
+    if examples is not None:
         sample_pacer = Pacer(
             max(spec.probe.every, math.ceil(steps / MAX_SAMPLES)),
             steps,
@@ -158,8 +197,7 @@ def train(
         )
 
     # Truncated BPTT reads one long stream in chunks, carrying the state across them.
-    stream = task.stream(t.batch_size, t.tbptt) if t.tbptt else None
-    state = None
+    carried = CarriedState(task, model, t.batch_size, t.tbptt) if t.tbptt else None
 
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0
@@ -167,7 +205,7 @@ def train(
     best_val, stale_validations = math.inf, 0
     started = time.perf_counter()
 
-    def result(done_steps: int, **extra) -> dict:
+    def result(done_steps: int, **extra: Any) -> dict[str, Any]:
         seconds = time.perf_counter() - started
         return {
             "steps": done_steps,
@@ -185,19 +223,18 @@ def train(
 
     for step in range(1, steps + 1):
         # 1. a fresh batch (or the stream's next chunk)
-        batch = (next(stream) if stream else task.sample(t.batch_size, generator)).to(device)
+        fresh = next(carried.chunks) if carried else task.sample(t.batch_size, generator)
+        batch = fresh.to(device)
 
         # 2. forward and backward
         with autocast():
-            if stream:
-                _, loss = model(batch.x, batch.y, state=state)
+            if carried:
+                loss = carried.loss(batch)
             else:
                 _, loss = model(batch.x, batch.y, batch.lengths)
             objective = loss + t.l1 * l1_penalty(model) if t.l1 else loss
         optimizer.zero_grad(set_to_none=True)
         objective.backward()
-        if stream:  # keep the state, cut the graph: gradients reach back one chunk only
-            state = detached(model.last_state)
         loss_sum += loss.detach().float()
         summed += 1
 
@@ -236,9 +273,9 @@ def train(
         if probes and probe_pacer.due(step):
             with probe_pacer.timing():
                 reporter.probe({"step": step, **look(model, probe_x, probe_y, vocab)})
-        if example and sample_pacer.due(step):
+        if examples is not None and sample_pacer.due(step):
             with sample_pacer.timing():
-                reporter.sample({"step": step, **example(model)})
+                reporter.sample({"step": step, **examples.example(model)})
 
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)

@@ -7,12 +7,15 @@ model must remember the first one across up to `length` steps. Always answering
 baseline a model has to beat to show it learned anything.
 """
 
+from typing import Any
+
 import torch
 from pydantic import Field
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.strict import Strict
+from sequences.task import Signature
 
 VALIDATION_SIZE = 256
 
@@ -43,6 +46,13 @@ class AddingTask:
         return Batch(x, y)
 
 
+def make_adding(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+) -> AddingTask:
+    """Generated afresh for every batch: nothing is held out, so val_split does not apply."""
+    return AddingTask(options["length"], seed)
+
+
 ADDING = DatasetInfo(
     id="adding",
     name="Adding problem",
@@ -55,5 +65,5 @@ ADDING = DatasetInfo(
         "options": {"length": "time steps per sequence (2 to 1000, default 50)"},
     },
     options=AddingOptions,
-    make=lambda options, paradigm, seed, val_split=0.2: AddingTask(options["length"], seed),
+    make=make_adding,
 )

@@ -2,25 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from sequences.settings import Paradigm
 from sequences.strict import Strict
+from sequences.task import TaskFactory
+from sequences.uploads.prepared import Prepared
 
 Kind = Literal["text", "labelled-text", "series", "synthetic"]
-
-
-@dataclass(frozen=True)
-class Signature:
-    """What flows in and out of a task, for one paradigm: enough to size a model."""
-
-    inputs: Literal["tokens", "values"]
-    input_size: int  # vocabulary size (with PAD) or features per step
-    outputs: Literal["classes", "values", "tokens"]
-    output_size: int  # classes, value features, or output vocabulary size
-    length: int  # longest input, in steps
-    target_length: int = 1  # output steps (1 for *-to-one)
-    causal: bool = False  # may a step see the future? (language models: no)
-    bos: int | None = None  # the decoder's start token (token outputs of one-to-many, seq2seq)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one entry per dataset
@@ -28,16 +17,20 @@ class DatasetInfo:
     id: str
     name: str
     kind: Kind
-    paradigms: tuple[str, ...]
-    summary: dict
+    paradigms: tuple[Paradigm, ...]
+    summary: dict[str, Any]
     options: type[Strict]  # validates dataset_options
-    make: Callable[..., object]  # (options, paradigm, seed, val_split) -> task
+    make: TaskFactory
     inputs: Literal["tokens", "values"] = "values"  # what each step carries
     finite: bool = False  # a fixed set of examples (epochs and a validation split apply)
     builtin: bool = True  # generated in code, or uploaded by someone
-    preview: Callable[[], object] | None = None  # real data: its Prepared form, for a preview
+    preview: Callable[[], Prepared] | None = None  # real data: its Prepared form, for a preview
 
-    def describe(self) -> dict:
+    def paradigm_for(self, chosen: Paradigm | None) -> Paradigm:
+        """The paradigm a spec means: the one it names, or this dataset's first."""
+        return chosen or self.paradigms[0]
+
+    def describe(self) -> dict[str, Any]:
         """The dataset as the API shows it."""
         return {
             "id": self.id,

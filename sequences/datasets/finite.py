@@ -10,16 +10,16 @@ class FiniteTask:
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, lengths: torch.Tensor, val_split: float):
         n_val = max(1, int(round(len(x) * val_split)))
-        self.train = Batch(x[n_val:], y[n_val:], lengths[n_val:])
-        self.validation = trimmed(Batch(x[:n_val], y[:n_val], lengths[:n_val]))
+        self.lengths = lengths[n_val:]  # (N,) every training example's true length
+        self.train = Batch(x[n_val:], y[n_val:], self.lengths)
+        self.validation = trimmed(x[:n_val], y[:n_val], lengths[:n_val])
 
     def sample(self, n: int, generator: torch.Generator) -> Batch:
         rows = torch.randint(0, len(self.train), (n,), generator=generator)
-        t = self.train
-        return trimmed(Batch(t.x[rows], t.y[rows], t.lengths[rows]))
+        return trimmed(self.train.x[rows], self.train.y[rows], self.lengths[rows])
 
 
-def trimmed(batch: Batch) -> Batch:
-    """Drop the padding columns that no sequence in the batch uses."""
-    width = int(batch.lengths.max())
-    return Batch(batch.x[:, :width], batch.y, batch.lengths)
+def trimmed(x: torch.Tensor, y: torch.Tensor, lengths: torch.Tensor) -> Batch:
+    """The examples as a batch, without the padding columns that none of them uses."""
+    width = int(lengths.max())
+    return Batch(x[:, :width], y, lengths)

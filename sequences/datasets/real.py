@@ -3,9 +3,11 @@ sunspot numbers and the Mauna Loa CO2 record. They go through the same checks as
 uploaded CSV, so they train, preview and forecast exactly like one."""
 
 from functools import cache
+from typing import Any
 
 from sequences.datasets.catalog import DatasetInfo
-from sequences.uploads.prepare import Prepared, prepare
+from sequences.uploads.prepare import prepare
+from sequences.uploads.prepared import Prepared
 from sequences.uploads.tasks import SERIES_PARADIGMS, SeriesOptions, SeriesTask
 
 OPTIONS = {
@@ -18,6 +20,8 @@ OPTIONS = {
 @cache
 def prepared(name: str) -> Prepared:
     """The series as a CSV of our own, checked and prepared like an upload."""
+    # statsmodels (scipy under it) takes seconds to import: only these two series need it,
+    # and only the first time each is prepared.
     from statsmodels.datasets import co2, sunspots
 
     if name == "sunspots":
@@ -37,6 +41,14 @@ def prepared(name: str) -> Prepared:
 
 
 def real_series(id: str, name: str, description: str) -> DatasetInfo:
+    def make_series(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> SeriesTask:
+        return SeriesTask(prepared(id).data, options, paradigm, val_split)
+
+    def preview() -> Prepared:
+        return prepared(id)
+
     return DatasetInfo(
         id=id,
         name=name,
@@ -47,13 +59,11 @@ def real_series(id: str, name: str, description: str) -> DatasetInfo:
             "task": "forecasting",
             "options": OPTIONS,
             "source": "statsmodels.datasets",
-        },  # fmt: skip
+        },
         options=SeriesOptions,
         inputs="values",
-        make=lambda options, paradigm, seed, val_split=0.2: SeriesTask(
-            prepared(id).data, options, paradigm, val_split
-        ),
-        preview=lambda: prepared(id),
+        make=make_series,
+        preview=preview,
     )
 
 

@@ -8,23 +8,64 @@ A recurrent model that follows "not" and "but" through the sentence can.
 
 import random
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 from pydantic import Field
+from torch import nn
 
 from sequences.batch import pad_tokens
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.datasets.finite import FiniteTask
+from sequences.examples import classification_example
 from sequences.strict import Strict
+from sequences.task import Signature
 
-SUBJECTS = ["the movie", "the film", "this book", "the show", "the meal", "the concert",
-            "the game", "our trip", "the hotel", "the story", "the music", "the lecture"]  # fmt: skip
+SUBJECTS = [
+    "the movie",
+    "the film",
+    "this book",
+    "the show",
+    "the meal",
+    "the concert",
+    "the game",
+    "our trip",
+    "the hotel",
+    "the story",
+    "the music",
+    "the lecture",
+]
 VERBS = ["was", "is", "felt", "seemed"]
 INTENSIFIERS = ["really", "very", "quite", "so"]
-POSITIVE = ["good", "fun", "great", "funny", "charming", "clever", "exciting", "beautiful",
-            "warm", "fresh", "lovely", "smart"]  # fmt: skip
-NEGATIVE = ["bad", "boring", "dull", "slow", "long", "silly", "cold", "messy", "loud",
-            "bland", "awful", "weak"]  # fmt: skip
+POSITIVE = [
+    "good",
+    "fun",
+    "great",
+    "funny",
+    "charming",
+    "clever",
+    "exciting",
+    "beautiful",
+    "warm",
+    "fresh",
+    "lovely",
+    "smart",
+]
+NEGATIVE = [
+    "bad",
+    "boring",
+    "dull",
+    "slow",
+    "long",
+    "silly",
+    "cold",
+    "messy",
+    "loud",
+    "bland",
+    "awful",
+    "weak",
+]
 LABELS = ["negative", "positive"]
 
 WORDS = sorted(
@@ -72,17 +113,21 @@ class SentimentTask(FiniteTask):
         self.labels = LABELS
         self.signature = Signature("tokens", len(VOCAB), "classes", 2, x.shape[1])
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: Iterable[int]) -> str:
         return " ".join(VOCAB[i] for i in ids if i > 0)
 
     def encode(self, text: str) -> list[int]:
         return encode(re.findall(r"[a-z]+", text.lower()))
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         """Accuracy, the confusion matrix and a few held-out sentences with the answers."""
-        from sequences.examples import classification_example
-
         return classification_example(model, self)
+
+
+def make_sentiment(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+) -> SentimentTask:
+    return SentimentTask(options["size"], seed, val_split)
 
 
 SENTIMENT = DatasetInfo(
@@ -104,7 +149,5 @@ SENTIMENT = DatasetInfo(
     inputs="tokens",
     finite=True,
     options=SentimentOptions,
-    make=lambda options, paradigm, seed, val_split=0.2: SentimentTask(
-        options["size"], seed, val_split
-    ),
+    make=make_sentiment,
 )

@@ -9,16 +9,19 @@ frequency and a phase, draw the wave.
 """
 
 import math
+from typing import Any
 
 import torch
 from pydantic import Field
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
+from sequences.settings import Paradigm
 from sequences.strict import Strict
+from sequences.task import Signature
 
 VALIDATION_SIZE = 256
-FORECAST_PARADIGMS = ("many-to-one", "many-to-many", "seq2seq", "one-to-one")
+FORECAST_PARADIGMS: tuple[Paradigm, ...] = ("many-to-one", "many-to-many", "seq2seq", "one-to-one")
 
 
 class SineOptions(Strict):
@@ -27,7 +30,9 @@ class SineOptions(Strict):
     noise: float = Field(0.05, ge=0, le=1)  # standard deviation of added noise
 
 
-def waves(n, steps, components, noise, generator) -> torch.Tensor:
+def waves(
+    n: int, steps: int, components: int, noise: float, generator: torch.Generator
+) -> torch.Tensor:
     """(n, steps) sums of `components` sines of random frequency, phase and amplitude."""
     t = torch.arange(steps, dtype=torch.float32)
     frequency = 0.01 + 0.09 * torch.rand(n, components, 1, generator=generator)  # cycles per step
@@ -86,7 +91,13 @@ class WaveTask:
         return Batch(x, y)
 
 
-def sine_dataset(id, name, components, description) -> DatasetInfo:
+def sine_dataset(id: str, name: str, components: int, description: str) -> DatasetInfo:
+    def make_forecast(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> ForecastTask:
+        """Generated afresh for every batch: val_split does not apply."""
+        return ForecastTask(options, paradigm, components, seed)
+
     return DatasetInfo(
         id=id,
         name=name,
@@ -102,9 +113,7 @@ def sine_dataset(id, name, components, description) -> DatasetInfo:
             },
         },
         options=SineOptions,
-        make=lambda options, paradigm, seed, val_split=0.2: ForecastTask(
-            options, paradigm, components, seed
-        ),
+        make=make_forecast,
     )
 
 
@@ -114,6 +123,15 @@ SINE = sine_dataset(
 MULTI_SINE = sine_dataset(
     "multi-sine", "Sum of sines", 3, "Forecast a sum of three sines: a wave with a richer rhythm."
 )
+
+
+def make_wave(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+) -> WaveTask:
+    """Generated afresh for every batch: val_split does not apply."""
+    return WaveTask(options["length"], seed)
+
+
 WAVE = DatasetInfo(
     id="wave",
     name="Draw a wave",
@@ -126,5 +144,5 @@ WAVE = DatasetInfo(
         "options": {"length": "steps to draw (2 to 500, default 50)"},
     },
     options=WaveOptions,
-    make=lambda options, paradigm, seed, val_split=0.2: WaveTask(options["length"], seed),
+    make=make_wave,
 )

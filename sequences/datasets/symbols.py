@@ -2,12 +2,15 @@
 (as it was, or backwards). Reversing puts the first symbol needed last in the encoder's
 memory, which is where attention over the encoder states shines."""
 
+from typing import Any, Self
+
 import torch
 from pydantic import Field, model_validator
 
 from sequences.batch import IGNORE, PAD, Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.strict import Strict
+from sequences.task import Signature
 
 BOS = 1  # the decoder's start token
 FIRST_SYMBOL = 2
@@ -20,7 +23,7 @@ class SymbolOptions(Strict):
     max_length: int = Field(12, ge=1, le=200)
 
     @model_validator(mode="after")
-    def ordered(self):
+    def ordered(self) -> Self:
         if self.min_length > self.max_length:
             raise ValueError("max_length: must be at least min_length")
         return self
@@ -54,6 +57,12 @@ class SymbolTask:
 
 
 def symbol_dataset(id: str, name: str, reverse: bool, description: str) -> DatasetInfo:
+    def make_symbols(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> SymbolTask:
+        """Generated afresh for every batch: val_split does not apply."""
+        return SymbolTask(options, reverse, seed)
+
     return DatasetInfo(
         id=id,
         name=name,
@@ -70,7 +79,7 @@ def symbol_dataset(id: str, name: str, reverse: bool, description: str) -> Datas
         },
         options=SymbolOptions,
         inputs="tokens",
-        make=lambda options, paradigm, seed, val_split=0.2: SymbolTask(options, reverse, seed),
+        make=make_symbols,
     )
 
 

@@ -5,20 +5,56 @@ structure a model can learn at every scale: spelling, words, phrases, sentences.
 """
 
 import random
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import torch
 from pydantic import Field
+from torch import nn
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
+from sequences.examples import text_example
 from sequences.strict import Strict
+from sequences.task import Signature
+from sequences.uploads.tokens import tokenize
 
-SUBJECTS = ["the cat", "a dog", "the little bird", "my friend", "the old man", "a child",
-            "the fox", "her sister", "the baker", "a tired horse"]  # fmt: skip
-VERBS = ["sat on", "looked at", "ran to", "jumped over", "sang to", "found", "painted",
-         "walked past", "dreamed of", "waited by"]  # fmt: skip
-OBJECTS = ["the mat", "a tree", "the river", "the moon", "a red box", "the garden",
-           "the bridge", "an open door", "the hill", "a quiet lake"]  # fmt: skip
+SUBJECTS = [
+    "the cat",
+    "a dog",
+    "the little bird",
+    "my friend",
+    "the old man",
+    "a child",
+    "the fox",
+    "her sister",
+    "the baker",
+    "a tired horse",
+]
+VERBS = [
+    "sat on",
+    "looked at",
+    "ran to",
+    "jumped over",
+    "sang to",
+    "found",
+    "painted",
+    "walked past",
+    "dreamed of",
+    "waited by",
+]
+OBJECTS = [
+    "the mat",
+    "a tree",
+    "the river",
+    "the moon",
+    "a red box",
+    "the garden",
+    "the bridge",
+    "an open door",
+    "the hill",
+    "a quiet lake",
+]
 ENDINGS = [".", " and smiled.", " in the morning.", " at night.", " again.", " for a while."]
 MAX_VALIDATION_WINDOWS = 256
 
@@ -43,7 +79,14 @@ class LanguageTask:
     """Windows of a token stream; the target is the same window shifted one token on.
     The last `val_split` of the text is held out, so validation reads unseen text."""
 
-    def __init__(self, ids, vocab: list[str], length: int, val_split: float, joiner: str = ""):
+    def __init__(
+        self,
+        ids: Sequence[int] | torch.Tensor,
+        vocab: list[str],
+        length: int,
+        val_split: float,
+        joiner: str = "",
+    ):
         self.vocab, self.joiner = vocab, joiner
         ids = torch.as_tensor(ids, dtype=torch.long)
         split = int(len(ids) * (1 - val_split))
@@ -63,7 +106,7 @@ class LanguageTask:
         starts = torch.randint(0, len(self.train_ids) - self.length - 1, (n,), generator=generator)
         return self.windows(self.train_ids, starts)
 
-    def stream(self, batch_size: int, chunk: int):
+    def stream(self, batch_size: int, chunk: int) -> Iterator[Batch]:
         """Truncated BPTT: `batch_size` cursors spread over the training text, each moving
         `chunk` characters per call, so row i of one batch continues row i of the last."""
         cursors = torch.arange(batch_size) * (len(self.train_ids) // batch_size)
@@ -74,23 +117,19 @@ class LanguageTask:
             yield Batch(piece[:, :-1], piece[:, 1:])
             cursors = (cursors + chunk) % len(self.train_ids)
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: Iterable[int]) -> str:
         return self.joiner.join(self.vocab[i] for i in ids if i > 0)
 
     def encode(self, text: str) -> list[int]:
         """A person's text as token ids; tokens outside the vocabulary are <unk>, or
         skipped where there is none."""
-        from sequences.uploads.tokens import tokenize
-
         tokens = tokenize(text, "characters" if self.joiner == "" else "words")
         index = {t: i for i, t in enumerate(self.vocab)}
         unknown = index.get("<unk>")
         return [i for i in (index.get(t, unknown) for t in tokens) if i is not None]
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         """What the model writes now, after the start of the held-out text."""
-        from sequences.examples import text_example
-
         return text_example(model, self)
 
 
@@ -99,6 +138,12 @@ def story_task(length: int, characters: int, seed: int, val_split: float) -> Lan
     vocab = ["<pad>", *sorted(set(text))]
     index = {c: i for i, c in enumerate(vocab)}
     return LanguageTask([index[c] for c in text], vocab, length, val_split)
+
+
+def make_stories(
+    options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.1
+) -> LanguageTask:
+    return story_task(options["length"], options["characters"], seed, val_split)
 
 
 TEXT = DatasetInfo(
@@ -118,7 +163,5 @@ TEXT = DatasetInfo(
     inputs="tokens",
     finite=True,
     options=TextOptions,
-    make=lambda options, paradigm, seed, val_split=0.1: story_task(
-        options["length"], options["characters"], seed, val_split
-    ),
+    make=make_stories,
 )

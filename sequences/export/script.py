@@ -23,6 +23,8 @@ import sequences.models.recurrent
 import sequences.models.seq2seq
 import sequences.models.transformer
 import sequences.optim
+from sequences.spec import RunSpec
+from sequences.task import FixedSet, Task
 
 # In dependency order: each module only uses names defined above it.
 MODULES = [
@@ -46,7 +48,8 @@ IMPORT = re.compile(r"^(import [\w.]+.*|from [\w.]+ import [^(\n]*)$", re.MULTIL
 
 def vendored() -> tuple[list[str], str]:
     """(the import lines the modules need, their code without the playground's imports)."""
-    imports, bodies = [], []
+    imports: list[str] = []
+    bodies: list[str] = []
     for module in MODULES:
         source = OWN_IMPORT.sub("", inspect.getsource(module))
         for line in IMPORT.findall(source):
@@ -59,11 +62,12 @@ def vendored() -> tuple[list[str], str]:
     return imports, "\n\n\n".join(bodies)
 
 
-def exported_data(task, spec) -> dict[str, torch.Tensor]:
+def exported_data(task: Task, spec: RunSpec) -> dict[str, torch.Tensor]:
     """Training examples (the fixed set, or a large sample of the generated ones) and the
     validation set, as plain tensors."""
-    train = getattr(task, "train", None)
-    if train is None:
+    if isinstance(task, FixedSet):
+        train = task.train
+    else:
         probe = task.sample(1, torch.Generator().manual_seed(0))
         per_example = max(1, probe.x[0].numel() + probe.y[0].numel())
         n = max(spec.training.batch_size, min(8192, MAX_VALUES // per_example))
@@ -82,25 +86,23 @@ def exported_data(task, spec) -> dict[str, torch.Tensor]:
     return {k: t.contiguous().clone() for k, t in data.items()}
 
 
-def packed(data: dict) -> str:
+def packed(data: dict[str, torch.Tensor]) -> str:
     buffer = io.BytesIO()
     torch.save(data, buffer)
     text = base64.b64encode(zlib.compress(buffer.getvalue(), 9)).decode()
     return "\n".join(text[i : i + 100] for i in range(0, len(text), 100))
 
 
-def script(spec, task, title: str) -> str:
+def script(spec: RunSpec, task: Task, title: str) -> str:
     imports, code = vendored()
     settings = spec.model_dump(mode="json")
     signature = asdict(task.signature)
+    own = {"import base64", "import io", "import zlib", "from types import SimpleNamespace"}
+    # A __future__ import must come first; the rest in order.
+    lines = sorted(set(imports) | own, key=lambda line: ("__future__" not in line, line))
     return TEMPLATE.format(
         title=title,
-        imports="\n".join(
-            sorted(
-                set(imports)
-                | {"import base64", "import io", "import zlib", "from types import SimpleNamespace"}
-            )
-        ),  # fmt: skip
+        imports="\n".join(lines),
         spec=pformat(settings, sort_dicts=False, width=96),
         signature=pformat(signature, sort_dicts=False, width=96),
         code=code,

@@ -1,15 +1,21 @@
 """Models. Every model answers the same call: forward(x, targets=None, lengths=None)
 -> (output, loss). Choosing one is the `if` chain in build_model."""
 
+from __future__ import annotations
+
+from torch import nn
+
 from sequences.models.bow import BagOfWords
 from sequences.models.recurrent import RecurrentNet
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
 from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.settings import Recipe
+from sequences.task import Signature
 
 RECURRENT = ("rnn", "lstm", "gru")
 
 
-def build_model(spec, signature):
+def build_model(spec: Recipe, signature: Signature) -> nn.Module:
     """The model a spec describes, sized for its task's signature."""
     cell, paradigm = spec.model.cell, spec.paradigm
     if cell == "bow":
@@ -25,12 +31,11 @@ def build_model(spec, signature):
     return RecurrentNet(spec, signature)  # one-to-one, many-to-one, many-to-many
 
 
-def why_not(spec, signature, task=None) -> tuple[str, str] | None:
-    """(field, reason) when this combination cannot be built, else None."""
+def why_not(spec: Recipe, signature: Signature, streams: bool = False) -> tuple[str, str] | None:
+    """(field, reason) when this combination cannot be built, else None. `streams`: the task
+    can be read as one long stream (truncated BPTT needs that)."""
     m, paradigm = spec.model, spec.paradigm
-    if spec.training.tbptt and not (
-        m.cell in RECURRENT and paradigm == "many-to-many" and hasattr(task, "stream")
-    ):
+    if spec.training.tbptt and not (m.cell in RECURRENT and paradigm == "many-to-many" and streams):
         return "training.tbptt", (
             "truncated BPTT streams one long text through a recurrent language model: "
             "choose a text dataset, many-to-many and a recurrent cell"

@@ -22,7 +22,9 @@ class Attention(nn.Module):
         B, T, C = t.shape
         return t.view(B, T, self.heads, C // self.heads).transpose(1, 2)  # (B, nh, T, hs)
 
-    def forward(self, x, memory=None, mask=None):
+    def forward(
+        self, x: torch.Tensor, memory: torch.Tensor | None = None, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         memory = x if memory is None else memory
         q = self.split(self.query(x))  # (B, nh, T, hs)
         k, v = (self.split(t) for t in self.key_value(memory).chunk(2, dim=-1))  # (B, nh, S, hs)
@@ -45,9 +47,15 @@ class Block(nn.Module):
         self.ff = nn.Sequential(nn.Linear(width, ff), nn.GELU(), nn.Linear(ff, width))
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x, mask=None, memory=None, memory_mask=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        memory: torch.Tensor | None = None,
+        memory_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         x = x + self.drop(self.attend(self.norm1(x), mask=mask))
-        if self.cross is not None:
+        if self.cross is not None and self.norm2 is not None:
             x = x + self.drop(self.cross(self.norm2(x), memory=memory, mask=memory_mask))
         return x + self.drop(self.ff(self.norm3(x)))
 
@@ -58,6 +66,7 @@ class Positions(nn.Module):
     def __init__(self, kind: str, width: int, max_length: int):
         super().__init__()
         self.learned = kind == "learned"
+        self.table: nn.Embedding | torch.Tensor
         if self.learned:
             self.table = nn.Embedding(max_length, width)
         else:
@@ -68,13 +77,17 @@ class Positions(nn.Module):
             table[:, 1::2] = torch.cos(position * rate[: width // 2])
             self.register_buffer("table", table, persistent=False)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         T = x.shape[1]
-        table = self.table.weight if self.learned else self.table
+        table = self.table.weight if isinstance(self.table, nn.Embedding) else self.table
         return x + table[:T]  # (B, T, C)
 
 
-def attention_mask(valid=None, causal_size: int | None = None, device=None):
+def attention_mask(
+    valid: torch.Tensor | None = None,
+    causal_size: int | None = None,
+    device: torch.device | None = None,
+) -> torch.Tensor | None:
     """A boolean SDPA mask (True: may attend): keys that are real, and not in the future."""
     mask = None
     if valid is not None:

@@ -5,11 +5,15 @@ With full teacher forcing in training every input is known up front, so the fuse
 module runs all steps at once; otherwise it runs one step at a time.
 """
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
 from sequences.models.inputs import as_decoder_input, decoder_start, output_input_layer
-from sequences.models.recurrent import recurrent_layer
+from sequences.models.recurrent import State, recurrent_layer
+from sequences.settings import Recipe
+from sequences.task import Signature
 
 
 class LuongAttention(nn.Module):
@@ -21,20 +25,24 @@ class LuongAttention(nn.Module):
         self.score = nn.Linear(hidden, memory_size, bias=False)  # "general" score: h W m
         self.combine = nn.Linear(hidden + memory_size, hidden)
 
-    def weights(self, out, memory, memory_mask) -> torch.Tensor:
+    def weights(
+        self, out: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None
+    ) -> torch.Tensor:
         """(B, T', S): how much each decoder step looks at each encoder step."""
         scores = self.score(out) @ memory.transpose(1, 2)  # (B, T', S)
         if memory_mask is not None:
             scores = scores.masked_fill(~memory_mask[:, None, :], float("-inf"))
         return scores.softmax(dim=-1)  # each row sums to 1 over real encoder steps
 
-    def forward(self, out, memory, memory_mask):
+    def forward(
+        self, out: torch.Tensor, memory: torch.Tensor, memory_mask: torch.Tensor | None
+    ) -> torch.Tensor:
         context = self.weights(out, memory, memory_mask) @ memory  # (B, T', M)
         return torch.tanh(self.combine(torch.cat([context, out], dim=-1)))  # (B, T', H)
 
 
 class Decoder(nn.Module):
-    def __init__(self, spec, signature, memory_size: int | None = None):
+    def __init__(self, spec: Recipe, signature: Signature, memory_size: int | None = None):
         super().__init__()
         self.signature = signature
         self.teacher_forcing = spec.training.teacher_forcing
@@ -43,24 +51,34 @@ class Decoder(nn.Module):
         self.attention = LuongAttention(spec.model.hidden, memory_size) if memory_size else None
         self.head = nn.Linear(spec.model.hidden, signature.output_size)
 
-    def project(self, out, memory, memory_mask):
+    def project(
+        self, out: torch.Tensor, memory: torch.Tensor | None, memory_mask: torch.Tensor | None
+    ) -> torch.Tensor:
         if self.attention is not None:
             out = self.attention(out, memory, memory_mask)
         return self.head(out)  # (B, T', O)
 
-    def teacher_inputs(self, targets):
+    def teacher_inputs(self, targets: torch.Tensor) -> torch.Tensor:
         """Every step's input when each reads the true previous output: the start, then the
         targets shifted right by one."""
         start = decoder_start(self.signature, targets.shape[0], targets.device)
         return torch.cat([start, as_decoder_input(targets[:, :-1], self.signature)], dim=1)
 
-    def own_guess(self, output):
+    def own_guess(self, output: torch.Tensor) -> torch.Tensor:
         return output.argmax(dim=-1) if self.signature.outputs == "tokens" else output
 
-    def forward(self, state, batch_size, steps, targets=None, memory=None, memory_mask=None):
-        forcing = targets is not None and self.training
-        if forcing and self.teacher_forcing >= 1.0:
-            out, _ = self.rnn(self.reads(self.teacher_inputs(targets)), state)  # all at once
+    def forward(
+        self,
+        state: State,
+        batch_size: int,
+        steps: int,
+        targets: torch.Tensor | None = None,
+        memory: torch.Tensor | None = None,
+        memory_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        truth = targets if self.training else None  # only training reads the truth
+        if truth is not None and self.teacher_forcing >= 1.0:
+            out, _ = self.rnn(self.reads(self.teacher_inputs(truth)), state)  # all at once
             return self.project(out, memory, memory_mask)
         device = (memory if memory is not None else self.head.weight).device
         outputs, previous = [], decoder_start(self.signature, batch_size, device)
@@ -69,6 +87,8 @@ class Decoder(nn.Module):
             output = self.project(out, memory, memory_mask)  # (B, 1, O)
             outputs.append(output)
             previous = self.own_guess(output).detach()
-            if forcing and torch.rand(()) < self.teacher_forcing:  # this step reads the truth
-                previous = as_decoder_input(targets[:, t : t + 1], self.signature)
+            if (
+                truth is not None and torch.rand(()) < self.teacher_forcing
+            ):  # this step reads the truth
+                previous = as_decoder_input(truth[:, t : t + 1], self.signature)
         return torch.cat(outputs, dim=1)  # (B, T', O)

@@ -1,10 +1,14 @@
 """Turning a step's input into a vector: tokens by embedding or one-hot, values as they are."""
 
+from __future__ import annotations
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from sequences.batch import IGNORE, PAD
+from sequences.settings import ModelSpec
+from sequences.task import Signature
 
 
 class TokenInput(nn.Module):
@@ -38,28 +42,32 @@ class ValueInput(nn.Module):
         return self.project(values)  # (B, T, size)
 
 
-def input_layer(signature, model_spec, project_to: int | None = None) -> nn.Module:
+def input_layer(
+    signature: Signature, model_spec: ModelSpec, project_to: int | None = None
+) -> TokenInput | ValueInput:
     if signature.inputs == "tokens":
         size = project_to or model_spec.embedding
         return TokenInput(signature.input_size, model_spec.input_encoding, size)
     return ValueInput(signature.input_size, project_to)
 
 
-def output_input_layer(signature, model_spec) -> nn.Module:
+def output_input_layer(signature: Signature, model_spec: ModelSpec) -> TokenInput | ValueInput:
     """How a decoder reads its own previous output (tokens or values)."""
     if signature.outputs == "tokens":
         return TokenInput(signature.output_size, model_spec.input_encoding, model_spec.embedding)
     return ValueInput(signature.output_size)
 
 
-def decoder_start(signature, batch_size: int, device) -> torch.Tensor:
+def decoder_start(signature: Signature, batch_size: int, device: torch.device) -> torch.Tensor:
     """A decoder's first input: the start token, or a zero vector for values."""
     if signature.outputs == "tokens":
+        if signature.bos is None:
+            raise ValueError("a decoder that writes tokens needs the task's start token (bos)")
         return torch.full((batch_size, 1), signature.bos, dtype=torch.long, device=device)
     return torch.zeros(batch_size, 1, signature.output_size, device=device)
 
 
-def as_decoder_input(targets: torch.Tensor, signature) -> torch.Tensor:
+def as_decoder_input(targets: torch.Tensor, signature: Signature) -> torch.Tensor:
     """Targets read back as decoder inputs: skipped (padding) targets become PAD tokens."""
     if signature.outputs == "tokens":
         return targets.masked_fill(targets == IGNORE, PAD)

@@ -1,11 +1,26 @@
 """One loss per kind of output; padding never counts."""
 
+from __future__ import annotations
+
+from typing import overload
+
+import torch
 import torch.nn.functional as F
 
 from sequences.batch import IGNORE
+from sequences.task import Signature
 
 
-def task_loss(signature, output, targets):
+@overload
+def task_loss(
+    signature: Signature, output: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor: ...
+@overload
+def task_loss(signature: Signature, output: torch.Tensor, targets: None) -> None: ...
+def task_loss(
+    signature: Signature, output: torch.Tensor, targets: torch.Tensor | None
+) -> torch.Tensor | None:
+    """The loss of `output` against `targets`; None without targets."""
     if targets is None:
         return None
     if signature.outputs == "classes":
@@ -16,10 +31,10 @@ def task_loss(signature, output, targets):
     return F.mse_loss(output, targets)  # values: (B, O) or (B, T, O)
 
 
-def valid_mask(lengths, width: int, device):
+def valid_mask(
+    lengths: torch.Tensor | None, width: int, device: torch.device
+) -> torch.Tensor | None:
     """(B, T) True where a position holds a real step, or None when all do."""
     if lengths is None:
         return None
-    import torch
-
     return torch.arange(width, device=device)[None, :] < lengths.to(device)[:, None]

@@ -1,14 +1,22 @@
 """Recurrent models on torch's fused modules: one-to-one, many-to-one, many-to-many."""
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from sequences.models.inputs import input_layer
 from sequences.models.losses import task_loss
+from sequences.settings import ModelSpec, Recipe
+from sequences.task import Signature
+
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or the LSTM's (h, c)
 
 
-def recurrent_layer(model, input_size: int, bidirectional: bool | None = None) -> nn.RNNBase:
+def recurrent_layer(
+    model: ModelSpec, input_size: int, bidirectional: bool | None = None
+) -> nn.RNNBase:
     """The fused stack a spec describes: h_t = f(W_ih x_t + W_hh h_{t-1} + b), per cell."""
     options = dict(
         num_layers=model.layers,
@@ -25,7 +33,9 @@ def recurrent_layer(model, input_size: int, bidirectional: bool | None = None) -
     raise ValueError(f"not a recurrent cell: {model.cell!r}")
 
 
-def run_packed(rnn: nn.RNNBase, x: torch.Tensor, lengths, state=None):
+def run_packed(
+    rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | None, state: State | None = None
+) -> tuple[torch.Tensor, State]:
     """Run `rnn` over padded x; with lengths, padding is packed away so it never counts."""
     if lengths is None:
         return rnn(x, state)
@@ -35,7 +45,7 @@ def run_packed(rnn: nn.RNNBase, x: torch.Tensor, lengths, state=None):
     return out, state
 
 
-def top_layer_final(state, directions: int) -> torch.Tensor:
+def top_layer_final(state: State, directions: int) -> torch.Tensor:
     """(B, directions * H): the last layer's final hidden state (at each sequence's true end)."""
     h = state[0] if isinstance(state, tuple) else state  # LSTM state is (h, c)
     top = h[-directions:]  # (directions, B, H)
@@ -45,7 +55,7 @@ def top_layer_final(state, directions: int) -> torch.Tensor:
 class RecurrentNet(nn.Module):
     """Reads a sequence with a fused recurrent stack; answers at the end or at every step."""
 
-    def __init__(self, spec, signature):
+    def __init__(self, spec: Recipe, signature: Signature):
         super().__init__()
         self.signature = signature
         self.per_step = spec.paradigm == "many-to-many"
@@ -54,12 +64,28 @@ class RecurrentNet(nn.Module):
         self.rnn = recurrent_layer(spec.model, self.inputs.size)
         self.head = nn.Linear(self.directions * spec.model.hidden, signature.output_size)
 
-    def forward(self, x, targets=None, lengths=None, state=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        output, loss, _ = self.forward_with_state(x, targets, lengths)
+        return output, loss
+
+    def forward_with_state(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+        state: State | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None, State]:
+        """forward, from `state` (None: zeros), also returning the final state, which
+        truncated BPTT and generation carry into the next call."""
         h = self.inputs(x)  # (B, T, E)
         out, state = run_packed(self.rnn, h, lengths, state)  # out: (B, T, D*H)
-        self.last_state = state  # truncated BPTT carries it into the next chunk
         if self.per_step:
             output = self.head(out)  # (B, T, O): an answer at every step
         else:
             output = self.head(top_layer_final(state, self.directions))  # (B, O)
-        return output, task_loss(self.signature, output, targets)
+        return output, task_loss(self.signature, output, targets), state

@@ -1,19 +1,23 @@
 """Recurrent encoder-decoder models: seq2seq and one-to-many."""
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
 from sequences.models.decoder import Decoder
 from sequences.models.inputs import input_layer
 from sequences.models.losses import task_loss, valid_mask
-from sequences.models.recurrent import recurrent_layer, run_packed
+from sequences.models.recurrent import State, recurrent_layer, run_packed
+from sequences.settings import Recipe
+from sequences.task import Signature
 
 
 class RecurrentSeq2Seq(nn.Module):
     """Encode the whole input; a decoder writes the output from the encoder's final state,
     attending over every encoder state when `model.attention` is on."""
 
-    def __init__(self, spec, signature):
+    def __init__(self, spec: Recipe, signature: Signature):
         super().__init__()
         self.signature = signature
         self.directions = 2 if spec.model.bidirectional else 1
@@ -22,16 +26,24 @@ class RecurrentSeq2Seq(nn.Module):
         memory_size = self.directions * spec.model.hidden
         self.decoder = Decoder(spec, signature, memory_size if spec.model.attention else None)
 
-    def bridge(self, state):
+    def bridge(self, state: State) -> State:
         """The encoder's final state, as the decoder's initial one (directions summed)."""
-        if isinstance(state, tuple):
-            return tuple(self.bridge(s) for s in state)
-        if self.directions == 1:
-            return state
-        layers2, batch, hidden = state.shape
-        return state.view(layers2 // 2, 2, batch, hidden).sum(dim=1)  # (layers, B, H)
+        if isinstance(state, tuple):  # the LSTM's (h, c)
+            return (self.directions_summed(state[0]), self.directions_summed(state[1]))
+        return self.directions_summed(state)
 
-    def forward(self, x, targets=None, lengths=None):
+    def directions_summed(self, h: torch.Tensor) -> torch.Tensor:
+        if self.directions == 1:
+            return h
+        layers2, batch, hidden = h.shape
+        return h.view(layers2 // 2, 2, batch, hidden).sum(dim=1)  # (layers, B, H)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         memory, state = run_packed(self.encoder, self.inputs(x), lengths)  # (B, S, D*H)
         steps = targets.shape[1] if targets is not None else self.signature.target_length
         mask = valid_mask(lengths, x.shape[1], x.device)
@@ -42,7 +54,7 @@ class RecurrentSeq2Seq(nn.Module):
 class RecurrentOneToMany(nn.Module):
     """One input sets the decoder's initial state; the decoder writes the sequence."""
 
-    def __init__(self, spec, signature):
+    def __init__(self, spec: Recipe, signature: Signature):
         super().__init__()
         self.signature = signature
         self.layers, self.hidden = spec.model.layers, spec.model.hidden
@@ -51,13 +63,18 @@ class RecurrentOneToMany(nn.Module):
         self.init = nn.Linear(self.inputs.size, self.layers * self.hidden)
         self.decoder = Decoder(spec, signature)
 
-    def initial_state(self, seed: torch.Tensor):
+    def initial_state(self, seed: torch.Tensor) -> State:
         """(B, E), the one input as a vector -> the decoder's initial state, every layer."""
         batch = seed.shape[0]
         h0 = torch.tanh(self.init(seed)).view(batch, self.layers, self.hidden).transpose(0, 1)
         return (h0.contiguous(), torch.zeros_like(h0)) if self.lstm else h0.contiguous()
 
-    def forward(self, x, targets=None, lengths=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         state = self.initial_state(self.inputs(x)[:, 0])
         steps = targets.shape[1] if targets is not None else self.signature.target_length
         output = self.decoder(state, x.shape[0], steps, targets)

@@ -1,6 +1,8 @@
 """Transformer models: an encoder for many-to-one and many-to-many, and an
 encoder-decoder with cross-attention for seq2seq."""
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
@@ -13,15 +15,18 @@ from sequences.models.inputs import (
     input_layer,
 )
 from sequences.models.losses import task_loss, valid_mask
+from sequences.settings import Recipe
+from sequences.task import Signature
 
 
 class TransformerNet(nn.Module):
     """Self-attention encoder: pools for one answer, or answers at every step (causally,
     when the task forbids looking ahead)."""
 
-    def __init__(self, spec, signature):
+    def __init__(self, spec: Recipe, signature: Signature):
         super().__init__()
         m = spec.model
+        assert m.ff is not None  # ModelSpec fills it in for a transformer
         self.signature, self.per_step = signature, spec.paradigm == "many-to-many"
         self.inputs = input_layer(signature, m, project_to=m.hidden)
         self.positions = Positions(m.positional, m.hidden, signature.length)
@@ -31,7 +36,12 @@ class TransformerNet(nn.Module):
         self.norm = nn.LayerNorm(m.hidden)
         self.head = nn.Linear(m.hidden, signature.output_size)
 
-    def forward(self, x, targets=None, lengths=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         T = x.shape[1]
         valid = valid_mask(lengths, T, x.device)  # (B, T) or None
         causal = T if self.signature.causal else None
@@ -54,11 +64,13 @@ class TransformerSeq2Seq(nn.Module):
     """Encoder-decoder: the decoder attends causally to what it wrote and, through
     cross-attention, to every real encoder step."""
 
-    def __init__(self, spec, signature):
+    def __init__(self, spec: Recipe, signature: Signature):
         super().__init__()
         m = spec.model
+        assert m.ff is not None  # ModelSpec fills it in for a transformer
         self.signature = signature
         self.inputs = input_layer(signature, m, project_to=m.hidden)
+        self.reads: TokenInput | ValueInput
         if signature.outputs == "tokens":
             self.reads = TokenInput(signature.output_size, m.input_encoding, m.hidden)
         else:
@@ -75,7 +87,9 @@ class TransformerSeq2Seq(nn.Module):
         self.norm = nn.LayerNorm(m.hidden)
         self.head = nn.Linear(m.hidden, signature.output_size)
 
-    def encode(self, x, lengths):
+    def encode(
+        self, x: torch.Tensor, lengths: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         valid = valid_mask(lengths, x.shape[1], x.device)
         memory = self.positions(self.inputs(x))
         mask = attention_mask(valid)
@@ -83,7 +97,9 @@ class TransformerSeq2Seq(nn.Module):
             memory = block(memory, mask)
         return memory, valid
 
-    def decode(self, previous, memory, valid):
+    def decode(
+        self, previous: torch.Tensor, memory: torch.Tensor, valid: torch.Tensor | None
+    ) -> torch.Tensor:
         T = previous.shape[1]
         h = self.positions(self.reads(previous))
         causal = attention_mask(None, T, previous.device)
@@ -92,7 +108,12 @@ class TransformerSeq2Seq(nn.Module):
             h = block(h, causal, memory, cross)
         return self.head(self.norm(h))  # (B, T', O)
 
-    def forward(self, x, targets=None, lengths=None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         memory, valid = self.encode(x, lengths)
         start = decoder_start(self.signature, x.shape[0], x.device)
         if targets is not None and self.training:  # every step at once, reading the truth

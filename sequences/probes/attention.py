@@ -4,11 +4,18 @@ of a transformer, from the inputs each module really received in a forward pass.
 import math
 
 import torch
+from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 from sequences.models.attention import Attention
 
 
-def weights_of(attention: Attention, x, memory=None, mask=None) -> torch.Tensor:
+def weights_of(
+    attention: Attention,
+    x: torch.Tensor,
+    memory: torch.Tensor | None = None,
+    mask: torch.Tensor | None = None,
+) -> torch.Tensor:
     """(B, heads, T, S) attention weights: what SDPA computes inside, made explicit."""
     memory = x if memory is None else memory
     q = attention.split(attention.query(x))  # (B, nh, T, hs)
@@ -19,7 +26,12 @@ def weights_of(attention: Attention, x, memory=None, mask=None) -> torch.Tensor:
     return scores.softmax(dim=-1)
 
 
-def attend_explicitly(attention: Attention, x, memory=None, mask=None) -> torch.Tensor:
+def attend_explicitly(
+    attention: Attention,
+    x: torch.Tensor,
+    memory: torch.Tensor | None = None,
+    mask: torch.Tensor | None = None,
+) -> torch.Tensor:
     """The module's output recomputed from the explicit weights (for parity with SDPA)."""
     memory = x if memory is None else memory
     _, v = (attention.split(t) for t in attention.key_value(memory).chunk(2, dim=-1))
@@ -35,17 +47,22 @@ def kind_of(name: str) -> str:
     return "decoder" if name.startswith("decoder") else "self"
 
 
-def capture_attention(model, *inputs) -> dict[str, torch.Tensor]:
+def capture_attention(model: nn.Module, *inputs: torch.Tensor | None) -> dict[str, torch.Tensor]:
     """Run `model` once (no grad) and return each attention module's weights by name:
     {"self.l0": (B, nh, T, S), "cross.l1": ...}. Hooks are removed however it ends."""
-    seen: dict[str, tuple] = {}
-    hooks = []
+    seen: dict[str, tuple[Attention, torch.Tensor, torch.Tensor | None, torch.Tensor | None]] = {}
+    hooks: list[RemovableHandle] = []
     for name, module in model.named_modules():
         if isinstance(module, Attention):
             layer = int(name.split(".")[1])
             key = f"{kind_of(name)}.l{layer}"
 
-            def keep(module, args, kwargs, key=key):
+            def keep(
+                module: Attention,
+                args: tuple[torch.Tensor, ...],
+                kwargs: dict[str, torch.Tensor | None],
+                key: str = key,
+            ) -> None:
                 seen[key] = (module, args[0], kwargs.get("memory"), kwargs.get("mask"))
 
             hooks.append(module.register_forward_pre_hook(keep, with_kwargs=True))

@@ -5,19 +5,24 @@ flow back from the outputs through the decoder into the encoder.
 The decoder reads the true previous outputs (teacher forcing), as training does, so its
 steps line up with the target sequence on the axes."""
 
+from typing import Any
+
 import torch
 
 from sequences.models.losses import task_loss
-from sequences.models.seq2seq import RecurrentSeq2Seq
+from sequences.models.recurrent import State
+from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
 from sequences.probes.inside_recurrent import CELL_NAMES, collect, named_norms, state_steps
 from sequences.probes.labels import axis_labels, significant
 from sequences.probes.payload import VALUE_BUDGET, attention_map, bounded
-from sequences.probes.recurrent import final_state, unroll
+from sequences.probes.recurrent import Layer, final_state, unroll
 
 ATTENTION_SIDE = 48  # output and input steps the attention map keeps, at most
 
 
-def encode(model, embedded):
+def encode(
+    model: RecurrentSeq2Seq | RecurrentOneToMany, embedded: torch.Tensor
+) -> tuple[list[Layer], torch.Tensor | None, State]:
     """(encoder layers, memory (1, S, D*H) or None, the decoder's initial state)."""
     if not isinstance(model, RecurrentSeq2Seq):  # one-to-many: the one input sets the state
         return [], None, model.initial_state(embedded[:, 0])
@@ -27,7 +32,12 @@ def encode(model, embedded):
     return layers, memory, model.bridge(final_state(layers, lstm))
 
 
-def look_decoder(model, x, y, vocab) -> dict:
+def look_decoder(
+    model: RecurrentSeq2Seq | RecurrentOneToMany,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    vocab: list[str] | None,
+) -> dict[str, Any]:
     decoder = model.decoder
     embedded = model.inputs(x).detach().requires_grad_(True)  # (1, S, E)
     encoder, memory, state = encode(model, embedded)
@@ -41,7 +51,7 @@ def look_decoder(model, x, y, vocab) -> dict:
     encoder_arrays, encoder_flow = collect(encoder, grads[1 : 1 + len(encoder_steps)], "encoder.")
     decoder_arrays, decoder_flow = collect(decoded, grads[1 + len(encoder_steps) :], "decoder.")
     attention = None
-    if decoder.attention is not None:
+    if decoder.attention is not None and memory is not None:
         with torch.no_grad():
             weights = decoder.attention.weights(top, memory, None)  # (1, T', S)
         # One head: rows are output steps, columns input steps.
@@ -65,7 +75,11 @@ def look_decoder(model, x, y, vocab) -> dict:
             **{k: significant(g[output_time]) for k, g in decoder_flow.items()},
         },
         "spectral_norms": {
-            **(named_norms(model.encoder, "encoder.") if encoder else {}),
+            **(
+                named_norms(model.encoder, "encoder.")
+                if isinstance(model, RecurrentSeq2Seq)
+                else {}
+            ),
             **named_norms(rnn, "decoder."),
         },
         "inputs": axis_labels(x[0], time_kept, vocab),

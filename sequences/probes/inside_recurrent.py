@@ -1,42 +1,49 @@
 """Inside a recurrent reader (one-to-one, many-to-one, many-to-many): gates and states per
 layer and direction, gradient flow back through time, and the size of each W_hh."""
 
+from collections.abc import Iterable
+from typing import Any
+
 import torch
+from torch import nn
 
 from sequences.models.losses import task_loss
 from sequences.models.recurrent import RecurrentNet
 from sequences.probes.labels import axis_labels, norms_by_step, significant
 from sequences.probes.payload import bounded
-from sequences.probes.recurrent import spectral_norms, unroll
+from sequences.probes.recurrent import Layer, spectral_norms, unroll
 
 CELL_NAMES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
-def state_steps(layers: list[dict]) -> list[torch.Tensor]:
+def state_steps(layers: list[Layer]) -> list[torch.Tensor]:
     """Every h_t the recurrence used, layer by layer and direction by direction."""
     return [h for layer in layers for d in layer for h in layer[d]["steps"]]
 
 
-def collect(layers: list[dict], grads, prefix: str = "") -> tuple[dict, dict]:
+def collect(
+    layers: list[Layer], grads: Iterable[torch.Tensor | None], prefix: str = ""
+) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
     """From an unrolled stack and the gradients of its `state_steps` (in that order): each
     recorded (T, H) array by name, and ‖dL/dh_t‖ over t per layer and direction."""
-    grads = iter(grads)
-    arrays, flow = {}, {}
+    remaining = iter(grads)
+    arrays: dict[str, torch.Tensor] = {}
+    flow: dict[str, torch.Tensor] = {}
     for index, layer in enumerate(layers):
         for direction, states in layer.items():
             key = f"{prefix}l{index}" + (".reverse" if direction == "backward" else "")
-            flow[key] = norms_by_step([next(grads) for _ in states["steps"]])
+            flow[key] = norms_by_step([next(remaining) for _ in states["steps"]])
             for name, values in states.items():
                 if name != "steps":
                     arrays[f"{key}.{name}"] = values[0].detach()
     return arrays, flow
 
 
-def named_norms(rnn, prefix: str = "") -> dict[str, float]:
+def named_norms(rnn: nn.RNNBase, prefix: str = "") -> dict[str, float]:
     return {prefix + k: round(v, 4) for k, v in spectral_norms(rnn).items()}
 
 
-def unrolled_output(model: RecurrentNet, layers: list[dict]):
+def unrolled_output(model: RecurrentNet, layers: list[Layer]) -> torch.Tensor:
     """The model's answer computed from the unrolled states (equal to its fused forward)."""
     top = layers[-1]
     if model.per_step:
@@ -47,7 +54,9 @@ def unrolled_output(model: RecurrentNet, layers: list[dict]):
     return model.head(torch.cat(final, dim=-1))  # (1, O)
 
 
-def look_recurrent(model: RecurrentNet, x, y, vocab) -> dict:
+def look_recurrent(
+    model: RecurrentNet, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None
+) -> dict[str, Any]:
     embedded = model.inputs(x).detach().requires_grad_(True)  # (1, T, E): x_t as the cell sees it
     layers = unroll(model.rnn, embedded)
     loss = task_loss(model.signature, unrolled_output(model, layers), y)

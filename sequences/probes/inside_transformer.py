@@ -1,15 +1,23 @@
 """Inside a transformer: attention per layer and head (encoder self-attention, decoder
 self-attention, cross-attention) and gradient flow through time."""
 
-import torch
+from typing import Any
 
-from sequences.models.transformer import TransformerSeq2Seq
+import torch
+from torch import nn
+
+from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
 from sequences.probes.attention import capture_attention
 from sequences.probes.labels import axis_labels, significant
 from sequences.probes.payload import MAX_TIME, VALUE_BUDGET, attention_map, evenly
 
 
-def look_transformer(model, x, y, vocab) -> dict:
+def look_transformer(
+    model: TransformerNet | TransformerSeq2Seq,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    vocab: list[str] | None,
+) -> dict[str, Any]:
     maps = capture_attention(model, x, y, None)
     grad_x = input_gradient(model, x, y)
     time_kept = evenly(x.shape[1], min(x.shape[1], MAX_TIME))
@@ -29,11 +37,15 @@ def look_transformer(model, x, y, vocab) -> dict:
     return payload
 
 
-def input_gradient(model, x, y) -> torch.Tensor:
+def input_gradient(
+    model: TransformerNet | TransformerSeq2Seq, x: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
     """dL/dx_t, where x_t is the input layer's output: swapped for a leaf that keeps its grad."""
-    captured = {}
+    captured: dict[str, torch.Tensor] = {}
 
-    def leaf(module, args, output):
+    def leaf(
+        module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor
+    ) -> torch.Tensor:
         captured["x"] = output.detach().requires_grad_(True)
         return captured["x"]
 

@@ -1,6 +1,10 @@
 """One look inside a model on its probe sequence: the one entry point training calls."""
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
+from torch import nn
 
 from sequences.batch import IGNORE
 from sequences.models.bow import BagOfWords
@@ -11,9 +15,10 @@ from sequences.probes.inside_bow import look_bow
 from sequences.probes.inside_decoder import look_decoder
 from sequences.probes.inside_recurrent import look_recurrent
 from sequences.probes.inside_transformer import look_transformer
+from sequences.task import Task
 
 
-def probe_sequence(task):
+def probe_sequence(task: Task) -> tuple[torch.Tensor, torch.Tensor]:
     """The one sequence every probe of a run looks at: the first validation example, without
     its padding (in the input, and in token targets, where padding is IGNORE)."""
     v = task.validation
@@ -25,7 +30,8 @@ def probe_sequence(task):
     return x, y
 
 
-LOOKS = [
+# Each kind of model, and how to look inside it.
+LOOKS: list[tuple[type | tuple[type, ...], Callable[..., dict[str, Any]]]] = [
     (RecurrentNet, look_recurrent),
     ((RecurrentSeq2Seq, RecurrentOneToMany), look_decoder),
     ((TransformerNet, TransformerSeq2Seq), look_transformer),
@@ -33,7 +39,9 @@ LOOKS = [
 ]
 
 
-def look(model, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None = None) -> dict:
+def look(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None = None
+) -> dict[str, Any]:
     """What `model` does inside on one sequence (x, y), in eval mode (no dropout)."""
     was_training = model.training
     model.eval()

@@ -4,20 +4,39 @@ The unrolled pass is only ever run on a probe batch of a few sequences; parity t
 prove it reproduces the fused module's outputs.
 """
 
+from typing import Any
+
 import torch
 from torch import nn
 
+from sequences.models.recurrent import State
+
 CELL_OF = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
+# One unrolled layer: {"forward": {name: (B, T, H), ..., "steps": [h_t]}, "backward": {...}?}
+Layer = dict[str, dict[str, Any]]
 
 
-def weights(rnn: nn.RNNBase, layer: int, reverse: bool):
+def weights(
+    rnn: nn.RNNBase, layer: int, reverse: bool
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(W_ih, W_hh, b_ih, b_hh) of one layer and direction."""
     suffix = f"_l{layer}" + ("_reverse" if reverse else "")
-    return [
-        getattr(rnn, f"{name}{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    ]
+    w_ih, w_hh, b_ih, b_hh = (
+        rnn.get_parameter(f"{name}{suffix}")
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    )
+    return w_ih, w_hh, b_ih, b_hh
 
 
-def lstm_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
+def lstm_steps(
+    x: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+    h0: torch.Tensor | None = None,
+    c0: torch.Tensor | None = None,
+) -> dict[str, Any]:
     """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H); the state starts at (h0, c0),
     or zeros."""
     B, T, _ = x.shape
@@ -26,7 +45,7 @@ def lstm_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
     h = x.new_zeros(B, H) if h0 is None else h0
     c = x.new_zeros(B, H) if c0 is None else c0
     names = ("input", "forget", "candidate", "output", "cell", "hidden")
-    record = {name: [] for name in names}
+    record: dict[str, list[torch.Tensor]] = {name: [] for name in names}
     for t in range(T):
         i, f, g, o = (projected[:, t] + h @ w_hh.T + b_hh).chunk(4, dim=-1)
         i = torch.sigmoid(i)  # input gate: how much of the candidate to write
@@ -40,13 +59,20 @@ def lstm_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
     return stacked(record)
 
 
-def gru_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None):
+def gru_steps(
+    x: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+    h0: torch.Tensor | None = None,
+) -> dict[str, Any]:
     B, T, _ = x.shape
     H = w_hh.shape[1]
     projected = x @ w_ih.T + b_ih  # (B, T, 3H)
     h = x.new_zeros(B, H) if h0 is None else h0
     names = ("reset", "update", "candidate", "hidden")
-    record = {name: [] for name in names}
+    record: dict[str, list[torch.Tensor]] = {name: [] for name in names}
     for t in range(T):
         x_r, x_z, x_n = projected[:, t].chunk(3, dim=-1)
         h_r, h_z, h_n = (h @ w_hh.T + b_hh).chunk(3, dim=-1)
@@ -59,7 +85,15 @@ def gru_steps(x, w_ih, w_hh, b_ih, b_hh, h0=None):
     return stacked(record)
 
 
-def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation, h0=None):
+def rnn_steps(
+    x: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+    activation: str,
+    h0: torch.Tensor | None = None,
+) -> dict[str, Any]:
     B, T, _ = x.shape
     h = x.new_zeros(B, w_hh.shape[1]) if h0 is None else h0
     projected = x @ w_ih.T + b_ih
@@ -73,36 +107,37 @@ def rnn_steps(x, w_ih, w_hh, b_ih, b_hh, activation, h0=None):
     return stacked({"preactivation": pre, "hidden": hidden})
 
 
-def stacked(record: dict[str, list]) -> dict:
+def stacked(record: dict[str, list[torch.Tensor]]) -> dict[str, Any]:
     """Each recorded quantity as (B, T, H); plus "steps", the very h_t tensors the
     recurrence used, so that dL/dh_t can be taken through every later step."""
-    states = {name: torch.stack(values, dim=1) for name, values in record.items()}
+    states: dict[str, Any] = {name: torch.stack(values, dim=1) for name, values in record.items()}
     states["steps"] = record["hidden"]
     return states
 
 
-def unroll(rnn: nn.RNNBase, x: torch.Tensor, state=None) -> list[dict]:
+def unroll(rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None) -> list[Layer]:
     """Run `rnn` (batch_first, full-length sequences) step by step, from `state` (shaped as
     the fused module takes it: (layers * directions, B, H), a pair for the LSTM) or zeros.
 
     Returns one entry per layer: {"forward": {name: (B, T, H)}, "backward": {...}?};
     the top layer's hidden states, concatenated over directions, equal the fused output."""
-    cell = CELL_OF[type(rnn)]
     directions = 2 if rnn.bidirectional else 1
     layers = []
     inputs = x
     for layer in range(rnn.num_layers):
-        entry = {}
+        entry: Layer = {}
         for reverse in (False, True)[:directions]:
             read = inputs.flip(1) if reverse else inputs
             w = weights(rnn, layer, reverse)
             start = initial(state, layer * directions + int(reverse))
-            if cell == "lstm":
+            if isinstance(rnn, nn.LSTM):
                 states = lstm_steps(read, *w, *start)
-            elif cell == "gru":
+            elif isinstance(rnn, nn.GRU):
                 states = gru_steps(read, *w, *start)
-            else:
+            elif isinstance(rnn, nn.RNN):
                 states = rnn_steps(read, *w, rnn.nonlinearity, *start)
+            else:
+                raise TypeError(f"no unrolled steps for {type(rnn).__name__}")
             if reverse:  # back into reading order
                 steps = states.pop("steps")[::-1]
                 states = {name: value.flip(1) for name, value in states.items()}
@@ -113,7 +148,7 @@ def unroll(rnn: nn.RNNBase, x: torch.Tensor, state=None) -> list[dict]:
     return layers
 
 
-def initial(state, index: int) -> tuple:
+def initial(state: State | None, index: int) -> tuple[torch.Tensor, ...]:
     """The starting state of one layer and direction, as step arguments (none: zeros)."""
     if state is None:
         return ()
@@ -122,11 +157,11 @@ def initial(state, index: int) -> tuple:
     return (state[index],)
 
 
-def final_state(layers: list[dict], lstm: bool):
+def final_state(layers: list[Layer], lstm: bool) -> State:
     """The unrolled stack's last state, shaped as the fused module returns it (h_n, or
     (h_n, c_n)): a backward direction ends at step 0."""
 
-    def last(name):
+    def last(name: str) -> torch.Tensor:
         ends = [layer[d][name][:, -1 if d == "forward" else 0] for layer in layers for d in layer]
         return torch.stack(ends)  # (layers * directions, B, H)
 

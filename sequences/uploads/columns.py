@@ -1,5 +1,7 @@
 """Finding and checking the columns a person means."""
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from sequences.uploads.errors import UploadError
@@ -16,9 +18,10 @@ def column(frame: pd.DataFrame, name: str, choice: str) -> str:
     )
 
 
-def listing(names) -> str:
-    names = [f"'{n}'" for n in names]
-    return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+def listing(names: Iterable[object]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    more = len(quoted) - 12
+    return ", ".join(quoted[:12]) + (f" and {more} more" if more > 0 else "")
 
 
 def numbers(cells: pd.Series, decimal: str) -> pd.Series:

@@ -5,6 +5,7 @@ import pandas as pd
 from sequences.uploads.columns import column, numeric_share
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
+from sequences.uploads.prepared import Choices, Prepared
 from sequences.uploads.tables import line_of, read_table
 from sequences.uploads.tokens import most_frequent, tokenize
 
@@ -12,9 +13,7 @@ MAX_CLASSES = 50
 MIN_ROWS = 10
 
 
-def prepare_labelled(raw: bytes, choices):
-    from sequences.uploads.prepare import Prepared
-
+def prepare_labelled(raw: bytes, choices: Choices) -> Prepared:
     frame = read_table(decode(raw))
     if frame.shape[1] < 2:
         raise UploadError(

@@ -1,11 +1,14 @@
 """A numeric series from CSV: value columns, an optional time column, missing values."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from sequences.uploads.columns import column, numbers, numeric_share
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
+from sequences.uploads.prepared import Choices, Prepared
 from sequences.uploads.tables import line_of, read_table
 
 MIN_ROWS = 20  # fewer cannot make training and validation windows
@@ -13,9 +16,7 @@ TIME_NAMES = ("time", "date", "datetime", "timestamp", "day", "month", "year", "
 PREVIEW_POINTS = 1000
 
 
-def prepare_series(raw: bytes, choices):
-    from sequences.uploads.prepare import Prepared
-
+def prepare_series(raw: bytes, choices: Choices) -> Prepared:
     frame = read_table(decode(raw))
     decimal = frame.attrs["decimal"]
     time_name = time_column(frame, choices.time_column)
@@ -65,7 +66,9 @@ def time_column(frame: pd.DataFrame, chosen: str | None) -> str | None:
     return None
 
 
-def value_columns(frame, chosen, time_name, decimal) -> list[str]:
+def value_columns(
+    frame: pd.DataFrame, chosen: list[str] | None, time_name: str | None, decimal: str
+) -> list[str]:
     if chosen:
         names = [column(frame, name, "columns") for name in chosen]
         if time_name in names:
@@ -89,7 +92,7 @@ def value_columns(frame, chosen, time_name, decimal) -> list[str]:
     return names
 
 
-def checked_numbers(frame, name: str, decimal: str) -> pd.Series:
+def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
     """A column as floats; a non-numeric cell is refused with its line and column."""
     cells = frame[name]
     values = numbers(cells, decimal)
@@ -113,7 +116,7 @@ def checked_numbers(frame, name: str, decimal: str) -> pd.Series:
     return values
 
 
-def parse_times(frame, name: str) -> pd.Series:
+def parse_times(frame: pd.DataFrame, name: str) -> pd.Series:
     times = parsed_times(frame[name])
     bad = times.isna()
     if bad.any():
@@ -135,7 +138,9 @@ def parsed_times(cells: pd.Series) -> pd.Series:
     return pd.to_datetime(text, format="mixed", errors="coerce")
 
 
-def missing_values(frame, values, times, policy: str):
+def missing_values(
+    frame: pd.DataFrame, values: pd.DataFrame, times: pd.Series | None, policy: str
+) -> tuple[pd.DataFrame, pd.Series | None, dict[str, Any] | None]:
     """Refuse, drop or interpolate empty, NaN and infinite cells; report what was done."""
     values = values.replace([np.inf, -np.inf], np.nan)
     holes = values.isna()
@@ -161,7 +166,7 @@ def missing_values(frame, values, times, policy: str):
     return values, times, {"interpolated_cells": counts}
 
 
-def statistics(values: pd.Series) -> dict:
+def statistics(values: pd.Series) -> dict[str, float]:
     return {
         k: round(float(v), 6)
         for k, v in (
@@ -173,7 +178,7 @@ def statistics(values: pd.Series) -> dict:
     }
 
 
-def gaps(times: pd.Series) -> dict:
+def gaps(times: pd.Series) -> dict[str, Any]:
     """Steps much longer than the usual one: where the series skips time."""
     steps = times.diff().dropna()
     if steps.empty:
@@ -187,7 +192,7 @@ def gaps(times: pd.Series) -> dict:
     return answer
 
 
-def preview(values: pd.DataFrame, times) -> dict:
+def preview(values: pd.DataFrame, times: pd.Series | None) -> dict[str, Any]:
     """The series downsampled to at most PREVIEW_POINTS points, for a plot."""
     keep = np.unique(np.linspace(0, len(values) - 1, min(len(values), PREVIEW_POINTS)).round())
     keep = keep.astype(int)

@@ -1,21 +1,25 @@
 """Tasks built from uploaded data: a series to forecast, a text to model, labelled texts
 to classify. Each is a DatasetInfo like the built-ins, with its own options."""
 
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 import torch
 from pydantic import Field
+from torch import nn
 
 from sequences.batch import Batch
-from sequences.datasets.catalog import DatasetInfo, Signature
+from sequences.datasets.catalog import DatasetInfo
 from sequences.datasets.finite import FiniteTask
 from sequences.datasets.text import LanguageTask
 from sequences.examples import MAX_POINTS, classification_example, predictions
+from sequences.settings import Paradigm
 from sequences.strict import Strict
+from sequences.task import Signature
 from sequences.uploads.tokens import encoder, tokenize, vocabulary
 
 MAX_VALIDATION_WINDOWS = 256
-SERIES_PARADIGMS = ("many-to-one", "many-to-many", "seq2seq")
+SERIES_PARADIGMS: tuple[Paradigm, ...] = ("many-to-one", "many-to-many", "seq2seq")
 
 
 class SeriesOptions(Strict):
@@ -40,7 +44,9 @@ class SeriesTask:
     """Windows of a multivariate series, split by time: training windows lie wholly in the
     first part; validation targets wholly in the last (their inputs may reach back)."""
 
-    def __init__(self, data: dict, options: dict, paradigm: str, val_split: float):
+    def __init__(
+        self, data: dict[str, Any], options: dict[str, Any], paradigm: str, val_split: float
+    ):
         self.columns, self.times = data["columns"], data["time"]
         values = torch.tensor(data["values"], dtype=torch.float32)  # (N, F)
         self.paradigm, self.window = paradigm, options["window"]
@@ -90,18 +96,18 @@ class SeriesTask:
     def original_units(self, values: torch.Tensor) -> torch.Tensor:
         return values * self.scale + self.center
 
-    def label(self, row: int):
+    def label(self, row: int) -> str | int:
         return self.times[row] if self.times else row
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         """The forecast on held-out data against the actual values, in the original units:
         one step ahead along the held-out part (many-to-one, many-to-many) or the next
         `horizon` values after the first held-out window (seq2seq)."""
         v = self.validation
         if self.paradigm == "seq2seq":
             forecast = predictions(model, v.x[:1])[0]  # (H, F)
-            rows = range(int(self.validation_starts[0]) + self.window, len(self.values))
-            rows = list(rows)[: self.ahead]
+            first = int(self.validation_starts[0]) + self.window
+            rows = list(range(first, len(self.values)))[: self.ahead]
             context = list(range(rows[0] - self.window, rows[0]))
         else:
             out = predictions(model, v.x)
@@ -136,7 +142,7 @@ def rounded(values: torch.Tensor) -> list[float]:
 
 
 class UploadedTextTask(LanguageTask):
-    def __init__(self, text: str, options: dict, val_split: float):
+    def __init__(self, text: str, options: dict[str, Any], val_split: float):
         tokens = tokenize(text, options["tokens"])
         split = int(len(tokens) * (1 - val_split))
         vocab = vocabulary(tokens[:split], options["vocabulary"])  # from the training part
@@ -152,7 +158,7 @@ class UploadedTextTask(LanguageTask):
 
 
 class LabelledTextTask(FiniteTask):
-    def __init__(self, data: dict, options: dict, seed: int, val_split: float):
+    def __init__(self, data: dict[str, Any], options: dict[str, Any], seed: int, val_split: float):
         order = torch.randperm(len(data["texts"]), generator=torch.Generator().manual_seed(seed))
         texts = [tokenize(data["texts"][i], options["tokens"]) for i in order.tolist()]
         texts = [t[: options["max_length"]] or ["<unk>"] for t in texts]
@@ -172,39 +178,72 @@ class LabelledTextTask(FiniteTask):
             "tokens", len(self.vocab), "classes", len(self.labels), x.shape[1]
         )
 
-    def decode(self, ids) -> str:
+    def decode(self, ids: Iterable[int]) -> str:
         return self.joiner.join(self.vocab[i] for i in ids if i > 0)
 
     def encode(self, text: str) -> list[int]:
         tokens = tokenize(text, "characters" if self.joiner == "" else "words")
         return encoder(self.vocab)(tokens[: self.signature.length])
 
-    def example(self, model) -> dict:
+    def example(self, model: nn.Module) -> dict[str, Any]:
         return classification_example(model, self)
 
 
-def uploaded_dataset(id: str, name: str, kind: str, data: dict, summary: dict) -> DatasetInfo:
+def uploaded_dataset(
+    id: str, name: str, kind: str, data: dict[str, Any], summary: dict[str, Any]
+) -> DatasetInfo:
     """An upload as the rest of the playground sees any dataset."""
     if kind == "series":
+
+        def make_series(
+            options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+        ) -> SeriesTask:
+            return SeriesTask(data, options, paradigm, val_split)
+
         return DatasetInfo(
-            id=id, name=name, kind=kind, paradigms=SERIES_PARADIGMS, summary=summary,
-            options=SeriesOptions, inputs="values", builtin=False,
-            make=lambda options, paradigm, seed, val_split=0.2: SeriesTask(
-                data, options, paradigm, val_split
-            ),
-        )  # fmt: skip
+            id=id,
+            name=name,
+            kind="series",
+            paradigms=SERIES_PARADIGMS,
+            summary=summary,
+            options=SeriesOptions,
+            inputs="values",
+            builtin=False,
+            make=make_series,
+        )
     if kind == "text":
+
+        def make_text(
+            options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.1
+        ) -> UploadedTextTask:
+            return UploadedTextTask(data["text"], options, val_split)
+
         return DatasetInfo(
-            id=id, name=name, kind=kind, paradigms=("many-to-many",), summary=summary,
-            options=TextOptions, inputs="tokens", builtin=False,
-            make=lambda options, paradigm, seed, val_split=0.1: UploadedTextTask(
-                data["text"], options, val_split
-            ),
-        )  # fmt: skip
+            id=id,
+            name=name,
+            kind="text",
+            paradigms=("many-to-many",),
+            summary=summary,
+            options=TextOptions,
+            inputs="tokens",
+            builtin=False,
+            make=make_text,
+        )
+
+    def make_labelled(
+        options: dict[str, Any], paradigm: str, seed: int, val_split: float = 0.2
+    ) -> LabelledTextTask:
+        return LabelledTextTask(data, options, seed, val_split)
+
     return DatasetInfo(
-        id=id, name=name, kind=kind, paradigms=("many-to-one", "one-to-one"), summary=summary,
-        options=LabelledOptions, inputs="tokens", finite=True, builtin=False,
-        make=lambda options, paradigm, seed, val_split=0.2: LabelledTextTask(
-            data, options, seed, val_split
-        ),
-    )  # fmt: skip
+        id=id,
+        name=name,
+        kind="labelled-text",
+        paradigms=("many-to-one", "one-to-one"),
+        summary=summary,
+        options=LabelledOptions,
+        inputs="tokens",
+        finite=True,
+        builtin=False,
+        make=make_labelled,
+    )

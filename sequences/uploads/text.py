@@ -2,14 +2,13 @@
 
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
+from sequences.uploads.prepared import Choices, Prepared
 from sequences.uploads.tokens import most_frequent, tokenize
 
 MIN_CHARACTERS = 200  # less cannot fill training and validation windows
 
 
-def prepare_text(raw: bytes, choices):
-    from sequences.uploads.prepare import Prepared
-
+def prepare_text(raw: bytes, choices: Choices) -> Prepared:
     text = decode(raw)
     if len(text) < MIN_CHARACTERS:
         raise UploadError(

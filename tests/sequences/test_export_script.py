@@ -26,8 +26,11 @@ def run_script(tmp_path, source: str) -> str:
     path.write_text(source)
     done = subprocess.run(
         [sys.executable, "-I", str(path)],  # -I: isolated, so the playground is not importable
-        cwd=tmp_path, capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

@@ -7,6 +7,7 @@ from sequences.models import build_model
 from sequences.probes.look import look, probe_sequence
 from sequences.probes.payload import MAX_BYTES, size_of
 from sequences.spec import parse_spec
+from sequences.task import vocab_of
 from sequences.tasks import make_task
 from tests.sequences.helpers import small
 
@@ -24,7 +25,7 @@ def probed(spec):
     torch.manual_seed(0)
     model = build_model(spec, task.signature)
     x, y = probe_sequence(task)
-    return look(model, x, y, getattr(task, "vocab", None)), model, x, y
+    return look(model, x, y, vocab_of(task)), model, x, y
 
 
 @pytest.mark.parametrize("dataset, paradigm, cell, model", DECODERS, ids=lambda v: str(v))
@@ -90,14 +91,25 @@ def test_a_bag_of_words_sends_every_position_the_same_gradient():
 @pytest.mark.parametrize(
     "spec",
     [
-        {"dataset": "copy", "dataset_options": {"min_length": 200, "max_length": 200},
-         "model": {"cell": "lstm", "layers": 6, "hidden": 128, "bidirectional": True,
-                   "attention": True}},
-        {"dataset": "wave", "dataset_options": {"length": 500},
-         "model": {"cell": "lstm", "layers": 6, "hidden": 256}},
+        {
+            "dataset": "copy",
+            "dataset_options": {"min_length": 200, "max_length": 200},
+            "model": {
+                "cell": "lstm",
+                "layers": 6,
+                "hidden": 128,
+                "bidirectional": True,
+                "attention": True,
+            },
+        },
+        {
+            "dataset": "wave",
+            "dataset_options": {"length": 500},
+            "model": {"cell": "lstm", "layers": 6, "hidden": 256},
+        },
     ],
     ids=["seq2seq", "one-to-many"],
-)  # fmt: skip
+)
 def test_a_decoder_probe_of_a_large_model_stays_under_64_kib(spec):
     payload, _, _, _ = probed(parse_spec({**spec, "training": {"batch_size": 2}}))
     print(f"probe event: {size_of(payload)} bytes")

@@ -7,6 +7,7 @@ from sequences.models import build_model
 from sequences.probes.look import look, probe_sequence
 from sequences.probes.payload import MAX_BYTES, size_of
 from sequences.spec import MAX_PARAMETERS, parse_spec
+from sequences.task import vocab_of
 from sequences.tasks import make_task
 from tests.sequences.helpers import small
 
@@ -15,7 +16,7 @@ def looked(spec):
     task = make_task(spec)
     model = build_model(spec, task.signature)
     x, y = probe_sequence(task)
-    return look(model, x, y, getattr(task, "vocab", None)), model, task
+    return look(model, x, y, vocab_of(task)), model, task
 
 
 def test_an_lstm_probe_shows_every_gate_of_every_layer_and_direction():
@@ -84,10 +85,13 @@ def test_a_tanh_rnn_with_small_weights_loses_its_gradient_going_back_in_time_unl
 def test_a_probe_of_the_largest_model_stays_under_64_kib():
     # The most arrays: a 6-layer bidirectional LSTM, on the longest adding sequences allowed.
     spec = parse_spec(
-        {"dataset": "adding", "dataset_options": {"length": 1000},
-         "model": {"cell": "lstm", "layers": 6, "hidden": 160, "bidirectional": True},
-         "training": {"batch_size": 4}}
-    )  # fmt: skip
+        {
+            "dataset": "adding",
+            "dataset_options": {"length": 1000},
+            "model": {"cell": "lstm", "layers": 6, "hidden": 160, "bidirectional": True},
+            "training": {"batch_size": 4},
+        }
+    )
     payload, model, _ = looked(spec)
     assert sum(p.numel() for p in model.parameters()) < MAX_PARAMETERS
     assert len(payload["time"]) <= 100
@@ -134,10 +138,14 @@ def test_a_transformer_probe_shows_attention_per_layer_and_head_and_gradient_flo
 
 def test_a_probe_of_the_largest_transformer_stays_under_64_kib():
     spec = parse_spec(
-        {"dataset": "sine", "paradigm": "seq2seq", "dataset_options": {"length": 1000, "horizon": 200},
-         "model": {"cell": "transformer", "layers": 6, "hidden": 64, "heads": 16},
-         "training": {"batch_size": 1}}
-    )  # fmt: skip
+        {
+            "dataset": "sine",
+            "paradigm": "seq2seq",
+            "dataset_options": {"length": 1000, "horizon": 200},
+            "model": {"cell": "transformer", "layers": 6, "hidden": 64, "heads": 16},
+            "training": {"batch_size": 1},
+        }
+    )
     payload, _, _ = looked(spec)
     print(f"probe event: {size_of(payload)} bytes")
     assert size_of(payload) < MAX_BYTES

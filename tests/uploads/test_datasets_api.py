@@ -72,8 +72,13 @@ def test_missing_values_are_dropped_or_interpolated_when_the_person_says_so(clie
 
 def test_a_run_on_an_upload_is_checked_against_that_upload(client):
     d = upload(client, "weather.csv", SERIES, "series").json()
-    spec = {"dataset": d["id"], "paradigm": "seq2seq", "model": {"cell": "gru", "hidden": 16},
-            "dataset_options": {"window": 12, "horizon": 4}, "training": {"steps": 10}}  # fmt: skip
+    spec = {
+        "dataset": d["id"],
+        "paradigm": "seq2seq",
+        "model": {"cell": "gru", "hidden": 16},
+        "dataset_options": {"window": 12, "horizon": 4},
+        "training": {"steps": 10},
+    }
     check = client.post("/api/runs/check", spec, content_type="application/json").json()
     assert check["ok"], check
     spec["dataset_options"]["window"] = 55

@@ -26,10 +26,15 @@ def catalog_of(prepared, id="u-test"):
 def spec_for(prepared, paradigm, cell="gru", options=None, steps=30, **model):
     catalog = catalog_of(prepared)
     spec = parse_spec(
-        {"dataset": "u-test", "paradigm": paradigm, "dataset_options": options or {},
-         "model": {"cell": cell, "hidden": 16, **model}, "training": {"steps": steps, "batch_size": 8}},
+        {
+            "dataset": "u-test",
+            "paradigm": paradigm,
+            "dataset_options": options or {},
+            "model": {"cell": cell, "hidden": 16, **model},
+            "training": {"steps": steps, "batch_size": 8},
+        },
         catalog,
-    )  # fmt: skip
+    )
     return spec, catalog["u-test"]
 
 
@@ -129,9 +134,14 @@ def test_the_real_series_are_read_offline_and_train_like_an_upload(dataset, rows
     prepared = CATALOG[dataset].preview()
     assert prepared.summary["rows"] == rows and prepared.summary["gaps"]["count"] == 0
     spec = parse_spec(
-        {"dataset": dataset, "paradigm": "seq2seq", "dataset_options": {"window": 24, "horizon": 6},
-         "model": {"cell": "gru", "hidden": 16}, "training": {"steps": 20, "batch_size": 8}}
-    )  # fmt: skip
+        {
+            "dataset": dataset,
+            "paradigm": "seq2seq",
+            "dataset_options": {"window": 24, "horizon": 6},
+            "model": {"cell": "gru", "hidden": 16},
+            "training": {"steps": 20, "batch_size": 8},
+        }
+    )
     recorder = Recorder()
     assert train(spec, reporter=recorder, probes=True).status == "completed"
     forecast = recorder.samples[-1]

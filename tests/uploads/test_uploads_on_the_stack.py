@@ -35,9 +35,11 @@ def multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
 def upload(client, filename, content: bytes, **fields) -> tuple[int, dict]:
     body, content_type = multipart(fields, filename, content)
     request = urllib.request.Request(
-        client.base_url + "/api/datasets", data=body, method="POST",
+        client.base_url + "/api/datasets",
+        data=body,
+        method="POST",
         headers={"Content-Type": content_type},
-    )  # fmt: skip
+    )
     try:
         with client.opener.open(request, timeout=30) as response:
             return response.status, json.load(response)
@@ -70,17 +72,21 @@ def answer_while_sending(url: str, headers: dict, chunks, chunked: bool) -> tupl
 def test_an_oversized_upload_is_refused_before_it_is_all_sent(stack):
     # Declared too large: the answer comes before any of the body is sent.
     answer, sent = answer_while_sending(
-        stack.url, {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": 50 * 2**20},
-        [b"x" * 65536] * 800, chunked=False,
-    )  # fmt: skip
+        stack.url,
+        {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": 50 * 2**20},
+        [b"x" * 65536] * 800,
+        chunked=False,
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"larger than 5 MB" in answer
     assert sent < 50 * 2**20
     # Length unknown (chunked): refused once the bytes pass the limit, not at the end.
     answer, sent = answer_while_sending(
-        stack.url, {"Content-Type": "multipart/form-data; boundary=x", "Transfer-Encoding": "chunked"},
-        (b"y" * 65536 for _ in range(30 * 16)), chunked=True,
-    )  # fmt: skip
+        stack.url,
+        {"Content-Type": "multipart/form-data; boundary=x", "Transfer-Encoding": "chunked"},
+        (b"y" * 65536 for _ in range(30 * 16)),
+        chunked=True,
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     print(f"refused after {sent / 2**20:.1f} MiB of 30 MiB")
     assert MAX_BYTES < sent < 20 * 2**20
@@ -96,8 +102,13 @@ def test_a_run_on_an_uploaded_series_streams_its_forecast(client_of):
         client, "temps.csv", ("time,temperature\n" + rows).encode(), kind="series"
     )
     assert status == 201, dataset
-    spec = {"dataset": dataset["id"], "paradigm": "many-to-one", "dataset_options": {"window": 24},
-            "model": {"cell": "lstm", "hidden": 16}, "training": {"steps": 150, "batch_size": 16}}  # fmt: skip
+    spec = {
+        "dataset": dataset["id"],
+        "paradigm": "many-to-one",
+        "dataset_options": {"window": 24},
+        "model": {"cell": "lstm", "hidden": 16},
+        "training": {"steps": 150, "batch_size": 16},
+    }
     status, run = client.post("/api/runs", spec)
     assert status == 201, run
     finished = client.wait_for_status(run["id"], {"completed", "failed", "diverged"})
