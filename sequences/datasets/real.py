@@ -22,7 +22,7 @@ def prepared(name: str) -> Prepared:
     """The series as a CSV of our own, checked and prepared like an upload."""
     # statsmodels (scipy under it) takes seconds to import: only these two series need it,
     # and only the first time each is prepared.
-    from statsmodels.datasets import co2, sunspots
+    from statsmodels.datasets import co2, sunspots  # noqa: PLC0415
 
     if name == "sunspots":
         frame = sunspots.load_pandas().data
