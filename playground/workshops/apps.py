@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from playground.runs import hooks
+
 
 class WorkshopsConfig(AppConfig):
     name = "playground.workshops"
@@ -8,7 +10,6 @@ class WorkshopsConfig(AppConfig):
     def ready(self):
         """Plug into the runs' life: admit participants' runs, and post their changes."""
         # Imported here: apps.py is loaded before the models are ready.
-        from playground.runs import hooks  # noqa: PLC0415
         from playground.workshops.board import post_run  # noqa: PLC0415
         from playground.workshops.rules import admit_run  # noqa: PLC0415
 
