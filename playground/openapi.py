@@ -161,7 +161,7 @@ PATHS = {
             },
             "responses": {
                 "201": answer("The dataset with its preview"),
-                **errors(400, 413, 415, 422),
+                **errors(400, 413, 415, 422, 429),
             },
         },
     },

@@ -148,6 +148,18 @@ RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
 # database, where the lifecycle picks them in rounds across browsers.
 RUN_QUEUE_AHEAD = envint("RUN_QUEUE_AHEAD", "1")
 
+# What one browser may ask of the shared machine (workshops add their own quotas).
+BROWSER_ACTIVE_RUNS = envint("BROWSER_ACTIVE_RUNS", "3")  # queued or training at once
+BROWSER_QUEUED_STEPS = envint("BROWSER_QUEUED_STEPS", "30000")  # steps not yet trained
+BROWSER_UPLOADS = envint("BROWSER_UPLOADS", "20")  # uploads kept at once
+BROWSER_UPLOAD_BYTES = envint("BROWSER_UPLOAD_BYTES", str(20 * 2**20))  # their bytes
+# A script that drops its cookies is a new browser each time: new identities per client
+# address a minute, at most.
+NEW_IDENTITIES_PER_MINUTE = envint("NEW_IDENTITIES_PER_MINUTE", "10")
+# Days a finished run, or an upload, is kept before the sweeper deletes it (0: forever).
+RUN_RETENTION_DAYS = envint("RUN_RETENTION_DAYS", "30")
+UPLOAD_RETENTION_DAYS = envint("UPLOAD_RETENTION_DAYS", "30")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

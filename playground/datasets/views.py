@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from playground.api import ApiError, endpoint
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
+from playground.datasets.quotas import admit_upload
 from playground.datasets.upload_form import CHOICE_FIELDS
 from playground.runs.models import ACTIVE, Run
 from playground.runs.ownership import owner_id
@@ -56,6 +57,8 @@ def upload(request):
         )
     if file.size > MAX_BYTES:
         raise ApiError(413, too_large())
+    owner = owner_id(request)
+    admit_upload(owner, file.size)
     name = (request.POST.get("name") or file.name or "my data").strip()[:100]
     choices = {k: request.POST[k] for k in CHOICE_FIELDS if request.POST.get(k, "").strip()}
     if request.POST.get("columns", "").strip():
@@ -67,7 +70,7 @@ def upload(request):
     row = Dataset.objects.create(
         name=name,
         kind=kind,
-        owner=owner_id(request),
+        owner=owner,
         filename=file.name[:255],
         size=file.size,
         choices=choices,

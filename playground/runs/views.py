@@ -5,7 +5,7 @@ from django.http import JsonResponse
 
 from playground.api import ApiError, endpoint, query_int, read_json
 from playground.datasets.catalog import catalog_for
-from playground.runs import events, hooks, lifecycle
+from playground.runs import events, hooks, lifecycle, quotas
 from playground.runs.lookup import get_run
 from playground.runs.models import FINISHED
 from playground.runs.ownership import owner_id, owns
@@ -41,9 +41,11 @@ def create_run(request):
         spec, catalog = parsed(data)
     except SpecError as exc:
         raise ApiError(422, exc.message, details=exc.details) from None
+    owner = owner_id(request)
+    quotas.admit(owner, spec.training.steps)
     # Other apps may refuse the run, or tie it to something (a workshop's rules).
     fields = hooks.admit(request, spec, model_size(spec, catalog)["parameters"])
-    run = lifecycle.create(spec, owner_id(request), **fields)
+    run = lifecycle.create(spec, owner, **fields)
     if run.error == lifecycle.QUEUE_DOWN:
         raise ApiError(503, lifecycle.QUEUE_DOWN, id=run.id)
     body = {

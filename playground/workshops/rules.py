@@ -39,9 +39,13 @@ def preset_spec(workshop) -> dict:
 
 def admit_run(request, spec, parameters: int) -> dict:
     """The admission hook for runs: a participant's run obeys their workshop (or is
-    refused with the reason) and belongs to it; other browsers' runs are no concern here."""
+    refused with the reason) and belongs to it; other browsers' runs are no concern here.
+    Once the workshop has closed, the browser trains on its own again."""
     participant = participant_of(request)
     if participant is None:
+        return {}
+    if participant.workshop.status != "open":
+        request.session.pop("participant", None)
         return {}
     admit(participant, spec, parameters)
     return {"workshop_id": participant.workshop_id, "participant": participant}

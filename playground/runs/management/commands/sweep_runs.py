@@ -6,7 +6,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from playground.datasets.retention import delete_expired_uploads
 from playground.runs import lifecycle
+from playground.runs.retention import delete_expired_runs
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,14 @@ class Command(BaseCommand):
                 log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
             # Runs waiting their turn are never left waiting for good.
             lifecycle.dispatch()
+            forget_expired()
             if not loop:
                 return
             time.sleep(settings.RUN_REAP_INTERVAL_SECONDS)
+
+
+def forget_expired() -> None:
+    """Delete runs and uploads past their retention (see settings)."""
+    runs, uploads = delete_expired_runs(), delete_expired_uploads()
+    if runs or uploads:
+        log.info("deleted %d expired run(s) and %d expired upload(s)", runs, uploads)
