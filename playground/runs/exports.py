@@ -8,6 +8,7 @@ import json
 from django.http import HttpResponse
 
 from playground.api import ApiError, endpoint
+from playground.csv_safety import csv_cell
 from playground.runs.lookup import get_run
 from playground.runs.models import RunWeights
 from playground.runs.rebuild import spec_and_task
@@ -32,7 +33,7 @@ def metrics(run):
     out = io.StringIO()
     writer = csv.DictWriter(out, METRIC_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(metric_points(run))
+    writer.writerows({k: csv_cell(v) for k, v in point.items()} for point in metric_points(run))
     return download(out.getvalue(), "text/csv", f"run-{run.id}-metrics.csv")
 
 

@@ -15,14 +15,22 @@ def metric_points(run) -> list[dict]:
     return points
 
 
+def plot_text(text: str) -> str:
+    """Text for a chart. Plotly renders some tags found in chart text (<a href>, <b>, <br>)
+    and decodes &lt; &gt; &amp; (not &quot;), so < > & go as entities: it shows as typed."""
+    return html.escape(text, quote=False)
+
+
 def chart(title: str, points: list[dict], series: dict, log: bool = False) -> go.Figure:
     figure = go.Figure()
     for key, name in series.items():
         kept = [p for p in points if p.get(key) is not None]
         if kept:
             x, y = [p["step"] for p in kept], [p[key] for p in kept]
-            figure.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines"))
-    figure.update_layout(title=title, xaxis_title="step", height=360, margin=dict(t=50, b=40))
+            figure.add_trace(go.Scatter(x=x, y=y, name=plot_text(name), mode="lines"))
+    figure.update_layout(
+        title=plot_text(title), xaxis_title="step", height=360, margin=dict(t=50, b=40)
+    )
     if log:
         figure.update_yaxes(type="log")
     return figure

@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from pydantic import Field, ValidationError
 
 from playground.api import ApiError, endpoint, read_json
+from playground.csv_safety import csv_row
 from playground.runs import lifecycle
 from playground.runs.models import ACTIVE, Run
 from playground.workshops import board
@@ -202,23 +203,26 @@ def results(request, code):
     )
     for run in workshop.runs.select_related("participant").order_by("created_at"):
         result, model = run.result or {}, run.spec["model"]
+        # Names are strangers' text: csv_row keeps a spreadsheet from reading one as a formula.
         writer.writerow(
-            [
-                run.participant.name if run.participant else "",
-                run.id,
-                run.spec["dataset"],
-                run.spec["paradigm"],
-                model["cell"],
-                model["layers"],
-                model["hidden"],
-                result.get("parameters"),
-                run.step,
-                run.status,
-                result.get("best_val_loss"),
-                result.get("final_val_loss"),
-                result.get("final_val_accuracy"),
-                run.created_at.isoformat(),
-            ]
+            csv_row(
+                [
+                    run.participant.name if run.participant else "",
+                    run.id,
+                    run.spec["dataset"],
+                    run.spec["paradigm"],
+                    model["cell"],
+                    model["layers"],
+                    model["hidden"],
+                    result.get("parameters"),
+                    run.step,
+                    run.status,
+                    result.get("best_val_loss"),
+                    result.get("final_val_loss"),
+                    result.get("final_val_accuracy"),
+                    run.created_at.isoformat(),
+                ]
+            )
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="workshop-{workshop.code}.csv"'

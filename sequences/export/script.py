@@ -100,8 +100,11 @@ def script(spec: RunSpec, task: Task, title: str) -> str:
     own = {"import base64", "import io", "import zlib", "from types import SimpleNamespace"}
     # A __future__ import must come first; the rest in order.
     lines = sorted(set(imports) | own, key=lambda line: ("__future__" not in line, line))
+    # Text a person typed (the run's name, an upload's name in it) enters only as Python
+    # literals written by repr (pformat writes strings with repr too): never inside the
+    # docstring or a comment, where a quote, a backslash or a newline would end it.
     return TEMPLATE.format(
-        title=title,
+        title=repr(title),
         imports="\n".join(lines),
         spec=pformat(settings, sort_dicts=False, width=96),
         signature=pformat(signature, sort_dicts=False, width=96),
@@ -111,7 +114,7 @@ def script(spec: RunSpec, task: Task, title: str) -> str:
 
 
 TEMPLATE = '''#!/usr/bin/env python3
-"""{title}: a run of the sequence-model playground, rebuilt.
+"""A run of the sequence-model playground, rebuilt: its name is TITLE below.
 
 The model code below is the playground's own; the settings are the run's; the data at
 the end is what it trained on (training examples and the validation set). Needs only
@@ -122,6 +125,8 @@ PyTorch:
 """
 
 {imports}
+
+TITLE = {title}
 
 SPEC = {spec}
 

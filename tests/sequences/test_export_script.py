@@ -1,6 +1,7 @@
 """The exported script rebuilds the model from the playground's own code and trains it on
 the exported data, with nothing but PyTorch: run as a separate Python process."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -59,3 +60,23 @@ def test_an_exported_script_trains_like_the_playground(tmp_path):
     print(f"validation loss: exported script {exported:.4f}, playground {here:.4f}")
     assert losses[-1] < 0.3 * losses[0]  # it learned
     assert exported < 3 * here + 0.01  # about as well as the playground's own loop
+
+
+HOSTILE_TITLES = [
+    'x"""; import pathlib; pathlib.Path("payload-ran").touch(); """',
+    "x'''; import pathlib; pathlib.Path('payload-ran').touch(); '''",
+    "back\\slash \\N{oops} \\x41 C:\\new\\",
+    "two\nimport pathlib; pathlib.Path('payload-ran').touch()\r\n# lines",
+    "</script>{title} {{ spec }} nul\x00 \ud800 \u2028",
+    "n" * 10_000,
+]
+
+
+def test_a_title_is_one_string_literal_in_the_script_whatever_it_holds(tmp_path):
+    spec = small("adding", None, "gru", training={"steps": 12})
+    task = make_task(spec)
+    for title in HOSTILE_TITLES:
+        tree = ast.parse(script(spec, task, title))
+        assert title in [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+    output = run_script(tmp_path, script(spec, task, HOSTILE_TITLES[0]))
+    assert "step 12:" in output and not (tmp_path / "payload-ran").exists()

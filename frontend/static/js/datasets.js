@@ -1,6 +1,7 @@
 // Your own data on the build page: the upload form (with a progress bar) and the preview
 // of a dataset (the series plotted; text statistics and a sample; label balance).
 import { UPLOAD_FIELDS } from "./constants.js";
+import { plotText } from "./plot_text.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_OPTIONS = { responsive: true, displaylogo: false };
@@ -67,7 +68,7 @@ function chart() {
 }
 
 function bars(div, pairs, title) {
-  Plotly.react(div, [{ type: "bar", x: pairs.map((p) => String(p[0])), y: pairs.map((p) => p[1]), marker: { color: "#1b9e77" } }], {
+  Plotly.react(div, [{ type: "bar", x: pairs.map((p) => plotText(String(p[0]))), y: pairs.map((p) => p[1]), marker: { color: "#1b9e77" } }], {
     margin: { t: 30, r: 10, b: 60, l: 50 }, title: { text: title, font: { size: 13 } }, xaxis: { type: "category" },
   }, PLOT_OPTIONS);
 }
@@ -84,7 +85,8 @@ export function showPreview(d) {
     box.append(line(`${s.rows.toLocaleString()} rows · ${s.columns.join(", ")}${s.time_column ? ` by ${s.time_column}` : ""}${gaps}${missing} · fits ${d.paradigms.join(", ")}`));
     const div = chart();
     box.append(div);
-    const traces = Object.entries(d.preview.series).map(([name, y]) => ({ x: d.preview.x, y, name, mode: "lines" }));
+    const x = d.preview.x.map(plotText);
+    const traces = Object.entries(d.preview.series).map(([name, y]) => ({ x, y, name: plotText(name), mode: "lines" }));
     Plotly.react(div, traces, { margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h" } }, PLOT_OPTIONS);
   } else if (d.kind === "text") {
     box.append(line(`${s.characters.toLocaleString()} characters (${s.distinct_characters} distinct) · ${s.words.toLocaleString()} words (${s.distinct_words.toLocaleString()} distinct) · fits ${d.paradigms.join(", ")}`));

@@ -1,5 +1,6 @@
 // "Inside the model": the probe events of a run, as heatmaps and a gradient curve,
 // with a step slider that scrubs back through every recorded look (live and after).
+import { plotText } from "./plot_text.js";
 
 const $ = (id) => document.getElementById(id);
 const COLORS = "Viridis"; // perceptually uniform, readable with colour-blindness
@@ -57,6 +58,7 @@ export class ProbePanel {
   }
 
   // Axis labels for step indices: "t: token" on the input, "out t: token" on the output.
+  // Tokens come from uploaded text, so each label is chart text made safe.
   labels(probe, steps, axis = "inputs") {
     const [time, values, prefix] = axis === "outputs"
       ? [probe.output_time || [], probe.outputs || [], "out "]
@@ -65,7 +67,7 @@ export class ProbePanel {
       const at = time.indexOf(t);
       const label = at >= 0 ? values[at] : undefined;
       const text = Array.isArray(label) ? label.map((v) => v.toFixed(2)).join(", ") : label;
-      return text === undefined ? `${prefix}t=${t}` : `${prefix}${t}: ${text}`;
+      return text === undefined ? `${prefix}t=${t}` : plotText(`${prefix}${t}: ${text}`);
     });
   }
 

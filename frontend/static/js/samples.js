@@ -1,5 +1,6 @@
 // "What the model produces": sample events as a forecast against the held-out truth,
 // text the model writes, or a confusion matrix with held-out examples.
+import { plotText } from "./plot_text.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_OPTIONS = { responsive: true, displaylogo: false };
@@ -31,15 +32,16 @@ export class SamplePanel {
   forecast(event) {
     const traces = [];
     const from = event.forecast_from;
+    const x = event.x.map(plotText); // an uploaded time column's text
     for (const column of event.columns) {
-      traces.push({ x: event.x, y: event.actual[column], name: `${column} (actual)`, mode: "lines" });
+      traces.push({ x, y: event.actual[column], name: plotText(`${column} (actual)`), mode: "lines" });
       traces.push({
-        x: event.x.slice(from), y: event.predicted[column], name: `${column} (forecast)`,
+        x: x.slice(from), y: event.predicted[column], name: plotText(`${column} (forecast)`),
         mode: "lines", line: { dash: "dash" },
       });
     }
     const shapes = from > 0 ? [{
-      type: "rect", xref: "x", yref: "paper", x0: event.x[0], x1: event.x[from - 1], y0: 0, y1: 1,
+      type: "rect", xref: "x", yref: "paper", x0: x[0], x1: x[from - 1], y0: 0, y1: 1,
       fillcolor: "#888", opacity: 0.12, line: { width: 0 },
     }] : [];
     Plotly.react("sample-chart", traces, {
@@ -68,7 +70,7 @@ export class SamplePanel {
   }
 
   classification(event) {
-    const labels = event.labels.map(String);
+    const labels = event.labels.map((label) => plotText(String(label)));
     Plotly.react("sample-chart", [{
       type: "heatmap", z: event.confusion, x: labels, y: labels, colorscale: "Viridis",
       hovertemplate: "true %{y}, answered %{x}: %{z}<extra></extra>", texttemplate: "%{z}",

@@ -2,6 +2,7 @@
 // the answer: text it writes, a label with its probabilities, or a forecast.
 import { api } from "./api.js";
 import { TRYABLE } from "./constants.js";
+import { plotText } from "./plot_text.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,12 +40,12 @@ function show(kind, answer) {
     output.textContent = `${answer.output} (${sure} % sure) · read as: ${answer.read}`;
     output.hidden = false;
     $("try-chart").hidden = false;
-    Plotly.react("try-chart", [{ type: "bar", x: Object.keys(answer.probabilities), y: Object.values(answer.probabilities), marker: { color: "#1b9e77" } }],
+    Plotly.react("try-chart", [{ type: "bar", x: Object.keys(answer.probabilities).map(plotText), y: Object.values(answer.probabilities), marker: { color: "#1b9e77" } }],
       { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { range: [0, 1], title: { text: "probability" } }, xaxis: { type: "category" } },
       { responsive: true, displaylogo: false });
   } else {
     $("try-chart").hidden = false;
-    const traces = Object.entries(answer.output).map(([name, y]) => ({ y, x: y.map((_, i) => i + 1), name: `${name} (forecast)`, mode: "lines+markers" }));
+    const traces = Object.entries(answer.output).map(([name, y]) => ({ y, x: y.map((_, i) => i + 1), name: plotText(`${name} (forecast)`), mode: "lines+markers" }));
     Plotly.react("try-chart", traces, { margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: { title: { text: "steps ahead" } } },
       { responsive: true, displaylogo: false });
   }
