@@ -28,6 +28,12 @@ class LimitedRequest(http_protocol.WebRequest):
     refused = False
     received = 0
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django reads forms itself: Twisted's own reading would parse an upload twice, and
+        # answer a malformed form with a bare 400 before the API could say what is wrong.
+        self._parsePOSTFormSubmission = False
+
     def gotLength(self, length):
         super().gotLength(length)
         if length is not None and length > MAX_BODY:
