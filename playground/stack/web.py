@@ -14,7 +14,8 @@ import json
 import sys
 
 from daphne import http_protocol
-from daphne.cli import CommandLineInterface
+from daphne import cli as daphne_cli
+from daphne.endpoints import build_endpoint_description_strings
 
 from sequences.uploads.prepare import MAX_BYTES
 
@@ -63,10 +64,22 @@ class LimitedRequest(http_protocol.WebRequest):
         self.channel.transport.loseConnection()
 
 
+# Connections waiting to be accepted. Twisted's default, 50, drops the rest of a burst (200
+# health checks at once), and each dropped client waits a full second before trying again.
+BACKLOG = 1024
+
+
+def endpoints(*args, **kwargs) -> list[str]:
+    described = build_endpoint_description_strings(*args, **kwargs)
+    return [f"{d}:backlog={BACKLOG}" if d.startswith("tcp:") else d for d in described]
+
+
 def main():
-    # daphne's HTTPFactory builds each request from this module attribute.
+    # daphne's HTTPFactory builds each request from this module attribute; its command line
+    # builds the listening sockets from its own.
     http_protocol.WebRequest = LimitedRequest
-    CommandLineInterface().run(sys.argv[1:])
+    daphne_cli.build_endpoint_description_strings = endpoints
+    daphne_cli.CommandLineInterface().run(sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from playground import heartbeat
 from playground.runs import lifecycle
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         requeued = lifecycle.requeue_dispatched()
         if requeued:
             log.warning("queued %d run(s) again: the queue restarted without them", requeued)
+        if loop:
+            heartbeat.start()  # the workers' status, for /api/health to read
         while True:
             reaped = lifecycle.reap()
             if reaped:
