@@ -80,7 +80,7 @@ def stored(django_db_blocker):
     return counts
 
 
-def early_in_a_minute(margin: float = 15) -> None:
+def early_in_a_minute(margin: float = 10) -> None:
     """Wait until at least `margin` seconds of the current minute are left: a fixed-window
     limit starts over at each minute, which must not fall inside a test of it."""
     left = 60 - time.time() % 60
