@@ -11,9 +11,11 @@ reads no further.
 
 import io
 import json
+import re
 import sys
+from urllib.parse import unquote_plus
 
-from daphne import http_protocol
+from daphne import access, http_protocol
 from daphne import cli as daphne_cli
 from daphne.endpoints import build_endpoint_description_strings
 
@@ -64,6 +66,28 @@ class LimitedRequest(http_protocol.WebRequest):
         self.channel.transport.loseConnection()
 
 
+# Query parameters whose values are secrets: the instructor link's `key`.
+SECRET_PARAMETERS = {"key"}
+QUERY = re.compile(r"\?([^\s\"#]*)")
+
+
+class RedactedAccessLog(access.AccessLogGenerator):
+    """daphne's access log, with the values of secret query parameters left out: whoever
+    reads the log must not become the instructor of every workshop in it."""
+
+    def write_entry(self, host, date, request, *args, **kwargs):
+        super().write_entry(host, date, QUERY.sub(redacted_query, request), *args, **kwargs)
+
+
+def redacted_query(match: re.Match) -> str:
+    pairs = match.group(1).split("&")
+    for i, pair in enumerate(pairs):
+        name, equals, _ = pair.partition("=")
+        if equals and unquote_plus(name).strip().lower() in SECRET_PARAMETERS:
+            pairs[i] = f"{name}=REDACTED"
+    return "?" + "&".join(pairs)
+
+
 # Connections waiting to be accepted. Twisted's default, 50, drops the rest of a burst (200
 # health checks at once), and each dropped client waits a full second before trying again.
 BACKLOG = 1024
@@ -76,8 +100,9 @@ def endpoints(*args, **kwargs) -> list[str]:
 
 def main():
     # daphne's HTTPFactory builds each request from this module attribute; its command line
-    # builds the listening sockets from its own.
+    # builds the access log and the listening sockets from its own.
     http_protocol.WebRequest = LimitedRequest
+    daphne_cli.AccessLogGenerator = RedactedAccessLog
     daphne_cli.build_endpoint_description_strings = endpoints
     daphne_cli.CommandLineInterface().run(sys.argv[1:])
 
