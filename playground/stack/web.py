@@ -1,4 +1,5 @@
-"""The web server: daphne, with request bodies limited while they stream in.
+"""The web server: daphne, with request bodies limited while they stream in, a listen
+backlog for bursts, and secrets kept out of its access log.
 
 Daphne (through Twisted) reads a whole request body before the application sees any of
 it, so a view, or an ASGI middleware, could refuse an oversized upload only once it had
