@@ -4,10 +4,11 @@ figures are printed and written to bench/results/."""
 import json
 from pathlib import Path
 
-from bench import first_metrics, training_throughput, workshop_load
+from bench import first_metrics, health_load, training_throughput, workshop_load
 
 if __name__ == "__main__":
     first_metrics.main()
+    health_load.main()
     workshop_load.main()
     report = training_throughput.main()
     out = Path(__file__).parent / "results"

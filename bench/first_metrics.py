@@ -75,7 +75,7 @@ def main() -> None:
         check=True,
     )
     stack = Stack(port=free_port(), env=env)
-    stack.start("worker", "web")
+    stack.start("worker", "web", "sweeper")  # the sweeper keeps the health heartbeat
     try:
         stack.wait_ready()
         client = Browserless(stack.url)

@@ -3,10 +3,20 @@
 import functools
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
+
+# A run spec is three levels deep and a workshop's preset four: far deeper is an attack
+# (Python's parser gives up near 1,000 levels, and everything after it recurses too).
+MAX_JSON_DEPTH = 32
+# The largest number a database integer column holds (a seq, a step).
+MAX_INT = 2**63 - 1
 
 
 class ApiError(Exception):
@@ -44,23 +54,111 @@ def endpoint(*methods):
 
 
 def read_json(request) -> object:
-    if not request.body:
+    try:
+        body = request.body
+    except RequestDataTooBig as exc:
+        raise unreadable(exc) from None
+    if not body:
         raise ApiError(400, "The request body is empty; send a JSON object.")
     try:
-        return json.loads(request.body)
+        data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"The request body is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise too_deep() from None
+    except ValueError:
+        # Python refuses to read an integer of more than 4,300 digits (a guard against
+        # slow conversions); no setting takes a number anywhere near that long.
+        raise ApiError(
+            400,
+            "A number in the request body has thousands of digits; send a number that fits "
+            "the setting (see /api/openapi.json for each one's limits).",
+        ) from None
+    if depth(data) > MAX_JSON_DEPTH:
+        raise too_deep()
+    return data
 
 
-def query_int(request, name: str, default: int = 0) -> int:
+def read_form(request):
+    """The multipart form's files (its fields are then in request.POST), or a 4xx."""
+    try:
+        return request.FILES
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+        raise unreadable(exc) from None
+    except MultiPartParserError as exc:
+        raise ApiError(
+            400, f"The form could not be read ({exc}); send it as multipart/form-data."
+        ) from None
+
+
+def depth(data: object) -> int:
+    """How deeply lists and objects nest in parsed JSON (a scalar is 0), without recursion."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level)
+            todo.extend((item, level + 1) for item in value if isinstance(item, (dict, list)))
+    return deepest
+
+
+def too_deep() -> ApiError:
+    return ApiError(
+        400,
+        f"The request body nests lists or objects more than {MAX_JSON_DEPTH} levels "
+        "deep; a run spec needs three.",
+    )
+
+
+def unreadable(exc: Exception | None) -> ApiError:
+    """Django's refusals of an oversized request, as sentences."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        return ApiError(
+            413,
+            f"The request body is larger than {limit:g} MB, the limit for everything "
+            "but an uploaded file; send less.",
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return ApiError(
+            400,
+            f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields; "
+            "an upload needs file, kind and a few choices.",
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return ApiError(
+            400,
+            f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files; "
+            "upload one file at a time.",
+        )
+    return ApiError(400, "The request could not be read; check its headers and its body.")
+
+
+def query_int(request, name: str, default: int = 0, maximum: int = MAX_INT) -> int:
     raw = request.GET.get(name, str(default))
+    shown = raw if len(raw) <= 24 else raw[:20] + "…"
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, f"'{name}' must be a whole number, not '{raw}'.") from None
+        # Python will not read more than 4,300 digits; such a number is out of range anyway.
+        if not raw.strip().lstrip("+-").isdigit():
+            raise ApiError(400, f"'{name}' must be a whole number, not '{shown}'.") from None
+        value = -1 if raw.strip().startswith("-") else maximum + 1
     if value < 0:
         raise ApiError(400, f"'{name}' must be 0 or more.")
+    if value > maximum:
+        raise ApiError(400, f"'{name}' must be at most {maximum}, not '{shown}'.")
     return value
+
+
+def bad_request(request, exception=None):
+    """A request Django refused before any view ran (too large, too many fields)."""
+    if request.path.startswith("/api/"):
+        error = unreadable(exception)
+        return error_response(error.status, error.message)
+    return default_bad_request(request, exception)
 
 
 def not_found(request, exception=None):

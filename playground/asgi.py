@@ -9,6 +9,7 @@ django_application = get_asgi_application()  # set up Django before importing co
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from playground.heartbeat import health_first  # noqa: E402
 from playground.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -18,3 +19,6 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
+# GET /api/health is answered before Django, from the workers' heartbeat: a crowd of health
+# checks never waits for Django's thread, and never keeps another request waiting for it.
+application = health_first(application)

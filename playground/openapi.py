@@ -6,7 +6,7 @@ return; tests/playground/test_openapi.py checks this against the URL patterns.
 
 from django.http import JsonResponse
 
-from playground.api import endpoint
+from playground.api import MAX_INT, endpoint
 from playground.page_constants import CONSTANTS
 from playground.runs.exports import EXPORTS
 from playground.workshops.views import JoinRequest, WorkshopRequest
@@ -25,10 +25,11 @@ REASONS = {
     403: "Not allowed: not the owner, not the instructor, a closed workshop or its lock",
     404: "There is no such thing (check the link)",
     409: "Not in this state (the run is still active, or has ended, or has no weights)",
-    413: "Too large (the upload limit)",
+    413: "Too large: an upload over 5 MB, or any other body over 2.5 MB",
     415: "Not a file the playground can read (binary, JSON instead of CSV, ...)",
     422: "Well-formed but invalid: the error names the field",
-    429: "A quota is full: the error says which and what to do",
+    429: "A quota is full, or too many wrong workshop codes came from this address: the "
+    "error says which and what to do",
     503: "A service the answer needs is down (Redis, or no worker)",
 }
 
@@ -65,7 +66,11 @@ RUN_ID = path_parameter("run_id")
 CODE = path_parameter("code")
 DATASET_ID = path_parameter("dataset_id")
 WHAT = path_parameter("what", enum=list(EXPORTS))
-AFTER = {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}}
+AFTER = {
+    "name": "after",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
+}
 OWNER_TOKEN = header("X-Owner-Token", "for scripts: the owner_token from POST /api/runs")
 INSTRUCTOR_KEY = header("X-Instructor-Key", "for scripts: the key in the instructor_url")
 STATUS = {"enum": [*CONSTANTS["statuses"]["active"], *CONSTANTS["statuses"]["finished"]]}
@@ -104,11 +109,22 @@ RUN = obj(
     started_at={"type": ["string", "null"]},
     finished_at={"type": ["string", "null"]},
 )
-EVENT = obj(["seq", "type", "time"], seq=INTEGER, type=STRING, time={"type": "number"})
+EVENT = obj(
+    ["seq", "type", "time"],
+    seq=INTEGER,
+    type=STRING,
+    time={
+        "type": ["number", "array"],
+        "items": {"type": "integer"},
+        "description": "unix seconds; on a probe event, the kept time steps (its heatmaps' "
+        "axis), which take the place of the timestamp",
+    },
+)
 DELETED = obj(["id", "deleted"], id=STRING, deleted=BOOLEAN)
 A_RUN = obj(["run"], run={"type": "string", "description": "a run of this workshop"})
+JSON = "application/json"
 FILES = {
-    "config": "application/json",
+    "config": JSON,
     "metrics": "text/csv",
     "weights": "application/octet-stream",
     "script": "text/x-python",
@@ -122,7 +138,8 @@ def instructor_action(summary, body, done, *codes):
             "summary": summary + " (instructor only)",
             "parameters": [CODE, INSTRUCTOR_KEY],
             **({"requestBody": json_body(body)} if body else {}),
-            "responses": {**done, **errors(*codes)},
+            # Every action looks the code up: wrong codes are limited per address (429).
+            "responses": {**done, **errors(*codes, 429)},
         }
     }
 
@@ -183,7 +200,7 @@ PATHS = {
             "requestBody": json_body(RUN_SPEC),
             "responses": {
                 "201": answer("Queued", RUN_CREATED),
-                **errors(400, 403, 422, 429, 503),
+                **errors(400, 403, 413, 422, 429, 503),
             },
         }
     },
@@ -195,7 +212,7 @@ PATHS = {
                 "200": answer(
                     "ok true, spec, parameters, activation_mib; or ok false, error, details"
                 ),
-                **errors(400),
+                **errors(400, 413),
             },
         }
     },
@@ -245,7 +262,7 @@ PATHS = {
             "requestBody": json_body({"$ref": "#/components/schemas/PredictRequest"}),
             "responses": {
                 "200": answer("The answer: output, and what else the kind gives"),
-                **errors(400, 404, 409, 422),
+                **errors(400, 404, 409, 413, 422),
             },
         }
     },
@@ -256,7 +273,11 @@ PATHS = {
             "responses": {
                 "200": {
                     "description": "The file, as an attachment",
-                    "content": {media: {"schema": {"type": "string"}} for media in FILES.values()},
+                    # The config is a JSON object (the run spec); the rest are files.
+                    "content": {
+                        media: {"schema": {"type": "object" if media == JSON else "string"}}
+                        for media in FILES.values()
+                    },
                 },
                 **errors(404, 409),
             },
@@ -277,7 +298,7 @@ PATHS = {
                         board_ws=STRING,
                     ),
                 ),
-                **errors(400, 422),
+                **errors(400, 413, 422),
             },
         }
     },
@@ -285,7 +306,7 @@ PATHS = {
         "get": {
             "summary": "A workshop's board: participants and runs",
             "parameters": [CODE],
-            "responses": {"200": answer("The workshop"), **errors(404)},
+            "responses": {"200": answer("The workshop"), **errors(404, 429)},
         }
     },
     "/api/workshops/{code}/join": {
@@ -298,12 +319,12 @@ PATHS = {
                     "The participant",
                     obj(["participant", "board_ws"], participant=INTEGER, board_ws=STRING),
                 ),
-                **errors(400, 403, 404, 422),
+                **errors(400, 403, 404, 413, 422, 429),
             },
         }
     },
     "/api/workshops/{code}/stop": instructor_action(
-        "Stop a run", A_RUN, {"202": answer("Stopping")}, 400, 403, 404, 409
+        "Stop a run", A_RUN, {"202": answer("Stopping")}, 400, 403, 404, 409, 413
     ),
     "/api/workshops/{code}/spotlight": instructor_action(
         "Show one run on every screen (run null clears it)",
@@ -312,6 +333,7 @@ PATHS = {
         400,
         403,
         404,
+        413,
     ),
     "/api/workshops/{code}/preset": instructor_action(
         "Push a new preset",
@@ -320,6 +342,7 @@ PATHS = {
         400,
         403,
         404,
+        413,
         422,
     ),
     "/api/workshops/{code}/close": instructor_action(
@@ -329,7 +352,10 @@ PATHS = {
         "get": {
             "summary": "Every run of the workshop as CSV (instructor only)",
             "parameters": [CODE, INSTRUCTOR_KEY],
-            "responses": {"200": answer("CSV", {"type": "string"}, "text/csv"), **errors(403, 404)},
+            "responses": {
+                "200": answer("CSV", {"type": "string"}, "text/csv"),
+                **errors(403, 404, 429),
+            },
         }
     },
 }

@@ -140,6 +140,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# What one request may cost, at most (bad input never becomes a 500, and no request waits
+# long on the broker):
+# 1. bodies up to 2.5 MB and 1,000 form fields (an upload's file is limited apart, while it
+#    streams in); past them the API answers 413 or 400 with a sentence;
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# 2. a publish gives up on an unreachable or stuck broker after seconds (then the retry
+#    policy above) and the view answers 503; the socket timeout stays above the worker's
+#    1 s blocking poll;
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# 3. the sweeper asks the workers who is there every HEALTH_HEARTBEAT_SECONDS and leaves the
+#    answer in Redis, where /api/health reads it: health never waits on the broker.
+HEALTH_HEARTBEAT_SECONDS = envint("HEALTH_HEARTBEAT_SECONDS", "2")
+
 # A running run's worker renews its lease every RUN_LEASE_SECONDS / 6; a run whose lease
 # has lapsed is marked failed, so a dead worker never leaves a run "running".
 RUN_LEASE_SECONDS = envint("RUN_LEASE_SECONDS", "30")

@@ -37,5 +37,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "playground.api.bad_request"
 handler404 = "playground.api.not_found"
 handler500 = "playground.api.server_error"

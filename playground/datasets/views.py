@@ -4,7 +4,7 @@ import json
 
 from django.http import JsonResponse
 
-from playground.api import ApiError, endpoint
+from playground.api import ApiError, endpoint, read_form
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
 from playground.datasets.quotas import admit_upload
@@ -45,9 +45,10 @@ def dataset_detail(request, dataset_id):
 
 def upload(request):
     """Check the file and the person's choices; store it prepared, or store nothing."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BYTES + 64 * 1024:
+    length = str(request.META.get("CONTENT_LENGTH") or "0").strip()
+    if length.isdigit() and (len(length) > 12 or int(length) > MAX_BYTES + 64 * 1024):
         raise ApiError(413, too_large())
-    file = request.FILES.get("file")
+    file = read_form(request).get("file")
     if file is None:
         raise ApiError(400, "Attach the file as the multipart form field 'file'.", where="file")
     kind = request.POST.get("kind", "")

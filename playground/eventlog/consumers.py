@@ -9,6 +9,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from playground.eventlog.log import PAGE, EventLog
 
 NOT_FOUND = 4404
+# No seq is larger: a database integer column holds no more. A larger `after` is read as
+# this one (nothing stored comes after it).
+MAX_SEQ = 2**63 - 1
 
 
 class EventLogConsumer(AsyncJsonWebsocketConsumer):
@@ -47,6 +50,16 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    @classmethod
+    async def decode_json(cls, text_data):
+        """A message that is not JSON (or nests too deep, or holds a number of thousands of
+        digits) reaches receive_json as None and gets its sentence, instead of ending the
+        connection."""
+        try:
+            return await super().decode_json(text_data)
+        except (ValueError, RecursionError):
+            return None
+
     async def receive_json(self, content, **kwargs):
         after = content.get("after") if isinstance(content, dict) else None
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
@@ -54,7 +67,8 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
                 {"error": 'Send {"after": SEQ} with SEQ a whole number, 0 or more.'}
             )
             return
-        self.sent = max(self.sent, after)  # never send an event twice on one connection
+        # Never send an event twice on one connection.
+        self.sent = max(self.sent, min(after, MAX_SEQ))
         await self.send_backlog()
 
     async def log_event(self, notice):
@@ -80,6 +94,10 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
 
 
 def requested_after(scope) -> int:
-    """The `?after=SEQ` a reconnecting client sends; 0 when absent or not a number."""
-    after = parse_qs(scope["query_string"].decode()).get("after", ["0"])[0]
-    return int(after) if after.isdigit() else 0
+    """The `?after=SEQ` a reconnecting client sends; 0 when absent or not a number, MAX_SEQ
+    when larger (Python will not even read more than 4,300 digits)."""
+    query = scope["query_string"].decode("latin-1")
+    after = parse_qs(query).get("after", ["0"])[0].strip()
+    if not (after.isascii() and after.isdigit()):
+        return 0
+    return MAX_SEQ if len(after.lstrip("0")) > len(str(MAX_SEQ)) else min(int(after), MAX_SEQ)

@@ -1,4 +1,5 @@
-"""The web server: daphne, with request bodies limited while they stream in.
+"""The web server: daphne, with request bodies limited while they stream in, a listen
+backlog for bursts, and secrets kept out of its access log.
 
 Daphne (through Twisted) reads a whole request body before the application sees any of
 it, so a view, or an ASGI middleware, could refuse an oversized upload only once it had
@@ -11,10 +12,13 @@ reads no further.
 
 import io
 import json
+import re
 import sys
+from urllib.parse import unquote_plus
 
-from daphne import http_protocol
-from daphne.cli import CommandLineInterface
+from daphne import access, http_protocol
+from daphne import cli as daphne_cli
+from daphne.endpoints import build_endpoint_description_strings
 
 from sequences.uploads.prepare import MAX_BYTES
 
@@ -27,6 +31,12 @@ TOO_LARGE = json.dumps(
 class LimitedRequest(http_protocol.WebRequest):
     refused = False
     received = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django reads forms itself: Twisted's own reading would parse an upload twice, and
+        # answer a malformed form with a bare 400 before the API could say what is wrong.
+        self._parsePOSTFormSubmission = False
 
     def gotLength(self, length):
         super().gotLength(length)
@@ -57,10 +67,45 @@ class LimitedRequest(http_protocol.WebRequest):
         self.channel.transport.loseConnection()
 
 
+# Query parameters whose values are secrets: the instructor link's `key`.
+SECRET_PARAMETERS = {"key"}
+QUERY = re.compile(r"\?([^\s\"#]*)")
+
+
+class RedactedAccessLog(access.AccessLogGenerator):
+    """daphne's access log, with the values of secret query parameters left out: whoever
+    reads the log must not become the instructor of every workshop in it."""
+
+    def write_entry(self, host, date, request, *args, **kwargs):
+        super().write_entry(host, date, QUERY.sub(redacted_query, request), *args, **kwargs)
+
+
+def redacted_query(match: re.Match) -> str:
+    pairs = match.group(1).split("&")
+    for i, pair in enumerate(pairs):
+        name, equals, _ = pair.partition("=")
+        if equals and unquote_plus(name).strip().lower() in SECRET_PARAMETERS:
+            pairs[i] = f"{name}=REDACTED"
+    return "?" + "&".join(pairs)
+
+
+# Connections waiting to be accepted. Twisted's default, 50, drops the rest of a burst (200
+# health checks at once), and each dropped client waits a full second before trying again.
+BACKLOG = 1024
+
+
+def endpoints(*args, **kwargs) -> list[str]:
+    described = build_endpoint_description_strings(*args, **kwargs)
+    return [f"{d}:backlog={BACKLOG}" if d.startswith("tcp:") else d for d in described]
+
+
 def main():
-    # daphne's HTTPFactory builds each request from this module attribute.
+    # daphne's HTTPFactory builds each request from this module attribute; its command line
+    # builds the access log and the listening sockets from its own.
     http_protocol.WebRequest = LimitedRequest
-    CommandLineInterface().run(sys.argv[1:])
+    daphne_cli.AccessLogGenerator = RedactedAccessLog
+    daphne_cli.build_endpoint_description_strings = endpoints
+    daphne_cli.CommandLineInterface().run(sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from playground.api import ApiError, endpoint, read_json
 from playground.csv_safety import csv_row
 from playground.runs import lifecycle
 from playground.runs.models import ACTIVE, Run
-from playground.workshops import board
+from playground.workshops import board, codes
 from playground.workshops.models import DEFAULT_QUOTAS, Participant, Workshop
 from playground.workshops.rules import is_instructor
 from sequences.spec import SpecError, parse_spec
@@ -59,15 +59,15 @@ def checked_preset(preset: dict, locked: list[str]) -> None:
             raise ApiError(422, f"locked: '{path}' is not a setting of a run spec", field="locked")
 
 
-def get_workshop(code: str) -> Workshop:
-    workshop = Workshop.objects.filter(code=code.upper()).first()
+def get_workshop(request, code: str) -> Workshop:
+    workshop = codes.find(request, code)  # wrong codes are limited per address
     if workshop is None:
         raise ApiError(404, f"There is no workshop '{code}'. Check the code.")
     return workshop
 
 
 def instructor(request, code: str) -> Workshop:
-    workshop = get_workshop(code)
+    workshop = get_workshop(request, code)
     if not is_instructor(request, workshop):
         raise ApiError(403, "Only the instructor (with the instructor link) can do this.")
     return workshop
@@ -96,14 +96,14 @@ def create_workshop(request):
 
 @endpoint("GET")
 def workshop_detail(request, code):
-    snapshot = board.snapshot(get_workshop(code))
+    snapshot = board.snapshot(get_workshop(request, code))
     snapshot.pop("type")
     return JsonResponse(snapshot)
 
 
 @endpoint("POST")
 def join(request, code):
-    workshop = get_workshop(code)
+    workshop = get_workshop(request, code)
     if workshop.status != "open":
         raise ApiError(403, "This workshop has closed; its board stays open to read.")
     asked = checked(JoinRequest, read_json(request))

@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sequences.uploads.columns import column, numbers, numeric_share
+from sequences.uploads.columns import column, listing, numbers, numeric_share
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
 from sequences.uploads.prepared import Choices, Prepared
@@ -14,6 +14,8 @@ from sequences.uploads.tables import line_of, read_table
 MIN_ROWS = 20  # fewer cannot make training and validation windows
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "day", "month", "year", "period", "week")
 PREVIEW_POINTS = 1000
+# Cells that say "no value here" rather than holding text.
+MISSING_WORDS = ("nan", "na", "n/a", "null", "none", "-", "?")
 
 
 def prepare_series(raw: bytes, choices: Choices) -> Prepared:
@@ -77,8 +79,15 @@ def value_columns(
                 where="columns",
             )
         return names
-    candidates = [c for c in frame.columns if c != time_name]
-    names = [c for c in candidates if numeric_share(frame[c], decimal) >= 0.9]
+    # A trailing delimiter makes a column with no name and no cells: not a value column.
+    candidates = [
+        c for c in frame.columns if c != time_name and not (unnamed(c) and frame[c].isna().all())
+    ]
+    # A column whose every cell is empty or NaN is a value column with its values missing
+    # (refused by checked_numbers), not text to pass over for the next numeric column.
+    names = [
+        c for c in candidates if numeric_share(frame[c], decimal) >= 0.9 or only_missing(frame[c])
+    ]
     if not names:
         examples = ", ".join(
             f"'{c}' holds text like '{frame[c].dropna().iloc[0]}'"
@@ -92,17 +101,25 @@ def value_columns(
     return names
 
 
+def unnamed(name: str) -> bool:
+    return name.startswith("Unnamed: ")  # pandas' name for a blank header cell
+
+
+def only_missing(cells: pd.Series) -> bool:
+    """Every cell is empty or a word for a missing value (NaN, null, ...)."""
+    filled = cells.dropna().astype("string").str.strip().str.lower()
+    return bool(filled.isin(MISSING_WORDS).all())
+
+
 def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
-    """A column as floats; a non-numeric cell is refused with its line and column."""
+    """A column as floats; a non-numeric cell is refused with its line and column, and a
+    column without a single number is refused whole."""
     cells = frame[name]
     values = numbers(cells, decimal)
     bad = (
         cells.notna()
         & values.isna()
-        & ~cells.astype("string")
-        .str.strip()
-        .str.lower()
-        .isin(["nan", "na", "n/a", "null", "none", "-", "?"])
+        & ~cells.astype("string").str.strip().str.lower().isin(MISSING_WORDS)
     )
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
@@ -112,6 +129,23 @@ def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
             f"{where}, column '{name}': '{cells.iloc[position]}' is not a number"
             + (f" ({more} more cells in this column are not numbers either)" if more else ""),
             where=f"{where}, column '{name}'",
+        )
+    if values.replace([np.inf, -np.inf], np.nan).isna().all():
+        others = [
+            c
+            for c in frame.columns
+            if c != name and numeric_share(frame[c], decimal) >= 0.9 and not unnamed(c)
+        ]
+        instead = (
+            f", or choose the value columns to train on with 'columns' (these hold numbers: "
+            f"{listing(others)})"
+            if others
+            else " and upload the file again"
+        )
+        raise UploadError(
+            f"column '{name}' holds no numbers: every one of its {len(values)} cells is empty, "
+            f"NaN or infinite. Fill the values in{instead}",
+            where=f"column '{name}'",
         )
     return values
 

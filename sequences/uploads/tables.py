@@ -20,12 +20,7 @@ def read_table(text: str) -> pd.DataFrame:
     file line of each row in `frame.attrs["lines"]` for messages."""
     refuse_other_formats(text)
     dialect = sniff(text)
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows, lines = [], []
-    for row in reader:
-        if any(cell.strip() for cell in row):  # blank lines are skipped, as pandas does
-            rows.append(row)
-            lines.append(reader.line_num)
+    rows, lines = read_rows(text, dialect)
     header = has_header(rows)
     check_shape(rows, lines, header)
     frame = pd.read_csv(
@@ -47,6 +42,29 @@ def read_table(text: str) -> pd.DataFrame:
     frame.attrs["decimal"] = decimal_mark(frame, dialect.delimiter)
     frame.attrs["delimiter"] = dialect.delimiter
     return frame
+
+
+def read_rows(text: str, dialect: type[csv.Dialect]) -> tuple[list[list[str]], list[int]]:
+    """The rows that hold something, with the file line each ends on."""
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows, lines, last = [], [], 0
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):  # blank lines are skipped, as pandas does
+                rows.append(row)
+                lines.append(reader.line_num)
+            last = reader.line_num
+    except csv.Error as error:
+        where = f"line {last + 1}"  # where the row that cannot be read starts
+        if "field larger than field limit" in str(error):
+            raise UploadError(
+                f"{where}: a cell is longer than {csv.field_size_limit():,} characters. Check "
+                'for an unclosed quote (a cell that starts with " must end with one), or '
+                "shorten the cell",
+                where=where,
+            ) from None
+        raise UploadError(f"{where}: the CSV cannot be read ({error})", where=where) from None
+    return rows, lines
 
 
 def line_of(frame: pd.DataFrame, position: int) -> str:

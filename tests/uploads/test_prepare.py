@@ -73,3 +73,22 @@ def test_an_unknown_kind_is_a_400():
     with pytest.raises(UploadError) as error:
         prepare(b"1,2\n", "image")
     assert error.value.status == 400
+
+
+@pytest.mark.parametrize("cell", ["NaN", "", "null", "inf"])
+def test_a_series_whose_value_column_holds_no_numbers_is_refused_not_swapped(cell):
+    """Every value missing: refused, rather than the row numbers trained on in its place."""
+    raw = ("t,v\n" + "".join(f"{i},{cell}\n" for i in range(30))).encode()
+    for choices in ({}, {"columns": ["v"]}, {"columns": ["v"], "missing": "interpolate"}):
+        with pytest.raises(UploadError) as refused:
+            prepare(raw, "series", choices)
+        assert refused.value.status == 422
+        assert refused.value.message.startswith(
+            "column 'v' holds no numbers: every one of its 30 cells is empty, NaN or infinite"
+        )
+        assert "these hold numbers: 't'" in refused.value.message
+
+
+def test_a_blank_column_left_by_trailing_delimiters_is_not_a_value_column():
+    raw = ("t,v,\n" + "".join(f"{i},{i % 7},\n" for i in range(30))).encode()
+    assert prepare(raw, "series").summary["columns"] == ["t", "v"]

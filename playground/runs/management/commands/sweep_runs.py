@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from playground import heartbeat
 from playground.datasets.retention import delete_expired_uploads
 from playground.runs import lifecycle
 from playground.runs.retention import delete_expired_runs
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         requeued = lifecycle.requeue_dispatched()
         if requeued:
             log.warning("queued %d run(s) again: the queue restarted without them", requeued)
+        if loop:
+            # The workers' status, for /api/health to read.
+            heartbeat.start()
         while True:
             reaped = lifecycle.reap()
             if reaped:
