@@ -76,7 +76,29 @@ def read_json(request) -> object:
         ) from None
     if depth(data) > MAX_JSON_DEPTH:
         raise too_deep()
+    if holds_nul(data):
+        raise ApiError(422, NUL)
     return data
+
+
+# PostgreSQL stores no NUL character in text or JSON: text that holds one is refused,
+# whichever database runs, instead of failing later.
+NUL = "Text in the request holds a NUL character (\\u0000), which cannot be stored; remove it."
+
+
+def holds_nul(data: object) -> bool:
+    """Whether any string in parsed JSON (a key or a value) holds a NUL, without recursion."""
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+    return False
 
 
 def read_form(request):

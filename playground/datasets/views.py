@@ -4,7 +4,7 @@ import json
 
 from django.http import JsonResponse
 
-from playground.api import ApiError, endpoint, read_form
+from playground.api import NUL, ApiError, endpoint, holds_nul, read_form
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
 from playground.datasets.quotas import admit_upload
@@ -58,6 +58,8 @@ def upload(request):
         )
     if file.size > MAX_BYTES:
         raise ApiError(413, too_large())
+    if holds_nul([file.name or "", *request.POST.values()]):
+        raise ApiError(422, NUL)
     owner = owner_id(request)
     admit_upload(owner, file.size)
     name = (request.POST.get("name") or file.name or "my data").strip()[:100]
