@@ -1,6 +1,7 @@
 """The workshop pages: join and watch the board, or run the room as the instructor."""
 
 from django.http import Http404
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from playground.page_constants import render_page
 from playground.workshops.models import Workshop
@@ -14,6 +15,7 @@ def workshop_or_404(code: str) -> Workshop:
     return workshop
 
 
+@ensure_csrf_cookie  # the page's scripts send it back on every change
 def board_page(request, code):
     workshop = workshop_or_404(code)
     participant = participant_of(request)
@@ -22,6 +24,7 @@ def board_page(request, code):
     return render_page(request, "workshop.html", context)
 
 
+@ensure_csrf_cookie
 def instructor_page(request, code):
     workshop = workshop_or_404(code)
     if not is_instructor(request, workshop, request.GET.get("key", "")):
@@ -31,5 +34,6 @@ def instructor_page(request, code):
     return render_page(request, "workshop.html", context)
 
 
+@ensure_csrf_cookie
 def new_workshop(request):
     return render_page(request, "workshop_new.html")
