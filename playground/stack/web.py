@@ -1,10 +1,18 @@
-"""The web server: daphne, with request bodies limited while they stream in.
+"""The web server: daphne, with request bodies limited while they stream in, and a
+WebSocket's "not found" delivered as a close code.
 
 Daphne (through Twisted) reads a whole request body before the application sees any of
 it, so a view, or an ASGI middleware, could refuse an oversized upload only once it had
 all arrived. Here the limit sits in daphne's request object: past MAX_BODY bytes (or when
 Content-Length says so up front) the server answers 413 and closes the connection, and
 reads no further.
+
+A consumer that closes a socket before accepting it with a code of its own (4000-4999:
+4404 for an unknown run or board) means that code; plain ASGI turns every close before
+accept into a 403 at the handshake, which a browser sees only as 1006. Here the handshake
+completes and the socket closes with the code, so the page knows to stop for good. A
+close without a code (a socket from another origin, playground.socket_origin) is still
+refused at the handshake.
 
     python -m playground.stack.web -b 127.0.0.1 -p 8000 playground.asgi:application
 """
@@ -13,7 +21,7 @@ import io
 import json
 import sys
 
-from daphne import http_protocol
+from daphne import http_protocol, ws_protocol
 from daphne.cli import CommandLineInterface
 
 from sequences.uploads.prepare import MAX_BYTES
@@ -57,9 +65,26 @@ class LimitedRequest(http_protocol.WebRequest):
         self.channel.transport.loseConnection()
 
 
+class CodedCloseWebSocket(ws_protocol.WebSocketProtocol):
+    def handle_reply(self, message):
+        code = message.get("code")
+        coded = isinstance(code, int) and 4000 <= code <= 4999
+        if (
+            message.get("type") == "websocket.close"
+            and self.state == self.STATE_CONNECTING
+            and coded
+        ):
+            self.serverAccept()  # completes the handshake at once (the socket is now open)
+            self.serverClose(code=code)
+            return
+        super().handle_reply(message)
+
+
 def main():
-    # daphne's HTTPFactory builds each request from this module attribute.
+    # daphne's HTTPFactory builds each request from this module attribute, and its
+    # WebSocketFactory each socket from its class attribute.
     http_protocol.WebRequest = LimitedRequest
+    ws_protocol.WebSocketFactory.protocol = CodedCloseWebSocket
     CommandLineInterface().run(sys.argv[1:])
 
 
