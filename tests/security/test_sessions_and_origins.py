@@ -398,3 +398,41 @@ def test_an_unknown_run_board_or_route_closes_with_4404(stack, path):
         with pytest.raises(ConnectionClosed) as closed:
             socket.recv(timeout=10)
     assert closed.value.rcvd.code == 4404
+
+
+# The pages under their policy -----------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_pages_train_and_draw_under_their_policy_without_a_violation(stack):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser.conftest import ARGS, CHROMIUM
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page()  # the pages' own CSP applies (no bypass)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        try:
+            page.goto(stack.url + "/")
+            page.fill("#steps", "60")
+            page.click("#train")  # a POST with the token, from the page's helper
+            page.wait_for_url("**/runs/*/")
+            expect(page.locator("#status")).to_have_text("completed", timeout=180_000)
+            expect(page.locator("#loss-chart .main-svg").first).to_be_visible()
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.click("#delete")  # a DELETE with the token
+            page.wait_for_url(stack.url + "/", timeout=30_000)
+            page.goto(stack.url + "/workshops/new")
+            page.fill("#ws-title", "Policy")
+            page.click("#ws-create")
+            expect(page.locator("#ws-made")).to_be_visible()
+            page.goto(stack.url + page.locator("#ws-join").get_attribute("href"))
+            page.fill("#join-name", "Ada")
+            page.click("#join")  # a join with the token
+            expect(page.locator("#me")).to_have_text("Ada", timeout=30_000)
+        finally:
+            browser.close()
+    assert errors == []
