@@ -5,6 +5,9 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 ENV DJANGO_SETTINGS_MODULE=playground.settings PYTHONUNBUFFERED=1
-RUN python manage.py collectstatic --no-input -v0
+# Settings need a key to load: this step gets a throwaway one, kept in no layer. At run
+# time the app starts only with a real SECRET_KEY (deploy/production.env).
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --no-input -v0
 EXPOSE 8000
 CMD ["python", "-m", "playground.stack.web", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]

@@ -16,8 +16,7 @@ $(VENV)/.installed: requirements.txt  ## create the virtual environment and inst
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-run: $(VENV)/.installed  ## migrate, then serve http://127.0.0.1:$(PORT)/ with Redis and a worker (Ctrl-C stops all)
-	$(PY) manage.py migrate --no-input
+run: $(VENV)/.installed  ## migrate, then serve http://127.0.0.1:$(PORT)/ with Redis, a worker and the sweeper (Ctrl-C stops all); keeps a random SECRET_KEY under var/
 	PORT=$(PORT) $(PY) -m playground.stack
 
 test: $(VENV)/.installed  ## run the whole suite on SQLite (a Redis DB of its own; the browser tests need Debian's chromium)

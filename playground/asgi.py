@@ -11,12 +11,14 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from playground.heartbeat import health_first  # noqa: E402
 from playground.routing import websocket_urlpatterns  # noqa: E402
+from playground.socket_origin import OwnOriginOnly  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,  # bodies are limited as they arrive: playground.stack.web
-        # Run streams are public to anyone with the link, like the run page itself.
-        "websocket": URLRouter(websocket_urlpatterns),
+        # Run streams are public to anyone with the link, like the run page itself, but a
+        # page on another origin may not open them in its visitor's browser.
+        "websocket": OwnOriginOnly(URLRouter(websocket_urlpatterns)),
     }
 )
 # GET /api/health is answered before Django, from the workers' heartbeat: a crowd of health

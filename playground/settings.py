@@ -5,6 +5,7 @@ and it works; DATABASE_URL and REDIS_URL point it at real services.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -34,9 +35,41 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.getenv("SECRET_KEY", "dev-only-secret-change-me-in-production")
 DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+MAKE_A_KEY = "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+
+
+def secret_key() -> str:
+    """The key that signs every session (a browser's identity and an instructor's rights):
+    whoever knows it can forge them, so no key is written in the repository.
+
+    1. SECRET_KEY, when set, must be long and random (the placeholder in
+       deploy/production.env is refused).
+    2. Without one, DEBUG=True makes up a key for this process (sessions end on restart),
+       and so does a pytest session (pytest sets PYTEST_VERSION; tests/conftest.py hands
+       the key to the processes it starts). `make run` keeps a key under var/.
+    3. Otherwise the app does not start.
+    """
+    key = os.getenv("SECRET_KEY", "")
+    if key:
+        if len(key) < 50 or len(set(key)) < 5:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is a placeholder or too weak: use 50 or more random characters, "
+                f"e.g. the output of {MAKE_A_KEY}."
+            )
+        return key
+    if DEBUG or os.getenv("PYTEST_VERSION"):
+        return secrets.token_urlsafe(50)
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is not set. Set it to 50 or more random characters (e.g. {MAKE_A_KEY}) "
+        "in the environment or the env file (see deploy/production.env); `make run` makes "
+        "one for you under var/, and DEBUG=True runs without one for local development."
+    )
+
+
+SECRET_KEY = secret_key()
 
 INSTALLED_APPS = [
     "daphne",
@@ -54,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "playground.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +139,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365
 SESSION_COOKIE_SAMESITE = "Lax"  # a cross-site form cannot post as the run's owner
+
+# Requests that change state with the session cookie must come from our own origin: the
+# pages send the csrftoken cookie back as X-CSRFToken (frontend/static/js/api.js), and any
+# unsafe request whose Origin is another site's is refused (playground.api.endpoint).
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")  # e.g. https://playground.example.org
+CSRF_FAILURE_VIEW = "playground.api.csrf_failure"  # a JSON sentence for the API
+
+# Behind a TLS proxy (deploy/production.env): HTTPS only, cookies never sent in clear.
+# The proxy must set X-Forwarded-Proto itself, overwriting what a client sent.
+if envbool("TRUST_X_FORWARDED_PROTO", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

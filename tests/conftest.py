@@ -22,6 +22,10 @@ MANY_IDENTITIES = "100000"
 os.environ["NEW_IDENTITIES_PER_MINUTE"] = MANY_IDENTITIES
 settings.NEW_IDENTITIES_PER_MINUTE = int(MANY_IDENTITIES)
 
+# This session's key (random: settings.secret_key), for every process the tests start: the
+# stack, manage.py, the launcher. A session cookie a test signs is then one the server reads.
+os.environ["SECRET_KEY"] = settings.SECRET_KEY
+
 
 def database_url(db: dict) -> str:
     """The URL of the test database, for the server and worker processes."""
@@ -59,6 +63,7 @@ def stack(django_db_setup, django_db_blocker):
         "RUN_LEASE_SECONDS": str(LEASE_SECONDS),
         "RUN_REAP_INTERVAL_SECONDS": "2",
         "DEBUG": "False",
+        "SECRET_KEY": settings.SECRET_KEY,
     }
     live = Stack(port=free_port(), env=env)
     live.start("worker", "web", "sweeper")
@@ -69,12 +74,35 @@ def stack(django_db_setup, django_db_blocker):
         live.stop()
 
 
+class SameOriginHeaders(urllib.request.BaseHandler):
+    """What the pages' scripts add to a request that changes state: the page's Origin, and
+    the csrftoken cookie sent back as X-CSRFToken (frontend/static/js/api.js)."""
+
+    handler_order = 600  # after the cookie processor (500) has read the jar
+
+    def __init__(self, base_url: str, cookies: CookieJar):
+        self.base_url, self.cookies = base_url, cookies
+
+    def http_request(self, request):
+        if request.get_method() not in ("GET", "HEAD", "OPTIONS"):
+            request.add_unredirected_header("Origin", self.base_url)
+            token = next((c.value for c in self.cookies if c.name == "csrftoken"), None)
+            if token is not None:
+                request.add_unredirected_header("X-CSRFToken", token)
+        return request
+
+
 class Browserless:
-    """An HTTP client with its own cookie jar: one 'browser' as far as the server knows."""
+    """An HTTP client with its own cookie jar: one 'browser' as far as the server knows,
+    sending what its pages send (SameOriginHeaders)."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            SameOriginHeaders(base_url, self.cookies),
+        )
 
     def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()

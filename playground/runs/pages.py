@@ -1,6 +1,7 @@
 """The pages: build a model, watch a run."""
 
 from django.http import Http404
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from playground.datasets.catalog import catalog_for, describe, describe_builtin
 from playground.datasets.models import Dataset
@@ -21,6 +22,7 @@ def dataset_choices(request) -> list[dict]:
     return builtins + [describe(row) for row in mine]
 
 
+@ensure_csrf_cookie  # the page's scripts send it back on every change
 def build(request):
     context = {
         "datasets": dataset_choices(request),
@@ -34,6 +36,7 @@ def build(request):
     return render_page(request, "build.html", context)
 
 
+@ensure_csrf_cookie
 def run_page(request, run_id):
     run = Run.objects.filter(id=run_id).first()
     if run is None:
@@ -51,6 +54,7 @@ def run_page(request, run_id):
 MAX_COMPARED = 8
 
 
+@ensure_csrf_cookie
 def compare(request):
     """/compare/?runs=ID,ID,...: runs side by side (anyone with the links may compare)."""
     wanted = [i for i in request.GET.get("runs", "").split(",") if i.strip()][:MAX_COMPARED]

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -14,6 +15,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:
+        stack.manage("migrate", "--no-input")
         stack.start()
         stack.wait_ready()
         print(f"\nThe playground is ready at {stack.url}/  (Ctrl-C stops everything)\n", flush=True)
@@ -23,6 +25,9 @@ def main() -> int:
         return 1
     except KeyboardInterrupt:
         return 0
+    except subprocess.CalledProcessError:
+        print("Could not start the playground: the database migration failed.", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         print(f"Could not start the playground: {exc}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from playground.stack import redis_server
+from playground.stack.secret import local_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -29,6 +30,8 @@ class Stack:
         self.embedded_redis = embedded_redis  # start one when REDIS_URL does not answer
         self.env = {**os.environ, **(env or {})}
         self.env.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+        if not self.env.get("SECRET_KEY"):
+            self.env["SECRET_KEY"] = local_key(VAR_DIR)  # every process signs with the same key
         self.env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -63,6 +66,10 @@ class Stack:
             ],
             "sweeper": [sys.executable, "manage.py", "sweep_runs", "--loop"],
         }
+
+    def manage(self, *args: str) -> None:
+        """Run a manage.py command with the stack's settings (its key, its database)."""
+        subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, check=True)
 
     def start(self, *names: str) -> None:
         """Start Redis if none answers, then the named processes (all by default)."""

@@ -1,11 +1,19 @@
 """The web server: daphne, with request bodies limited while they stream in, a listen
-backlog for bursts, and secrets kept out of its access log.
+backlog for bursts, secrets kept out of its access log, and a WebSocket's "not found"
+delivered as a close code.
 
 Daphne (through Twisted) reads a whole request body before the application sees any of
 it, so a view, or an ASGI middleware, could refuse an oversized upload only once it had
 all arrived. Here the limit sits in daphne's request object: past MAX_BODY bytes (or when
 Content-Length says so up front) the server answers 413 and closes the connection, and
 reads no further.
+
+A consumer that closes a socket before accepting it with a code of its own (4000-4999:
+4404 for an unknown run or board) means that code; plain ASGI turns every close before
+accept into a 403 at the handshake, which a browser sees only as 1006. Here the handshake
+completes and the socket closes with the code, so the page knows to stop for good. A
+close without a code (a socket from another origin, playground.socket_origin) is still
+refused at the handshake.
 
     python -m playground.stack.web -b 127.0.0.1 -p 8000 playground.asgi:application
 """
@@ -16,7 +24,7 @@ import re
 import sys
 from urllib.parse import unquote_plus
 
-from daphne import access, http_protocol
+from daphne import access, http_protocol, ws_protocol
 from daphne import cli as daphne_cli
 from daphne.endpoints import build_endpoint_description_strings
 
@@ -99,10 +107,27 @@ def endpoints(*args, **kwargs) -> list[str]:
     return [f"{d}:backlog={BACKLOG}" if d.startswith("tcp:") else d for d in described]
 
 
+class CodedCloseWebSocket(ws_protocol.WebSocketProtocol):
+    def handle_reply(self, message):
+        code = message.get("code")
+        coded = isinstance(code, int) and 4000 <= code <= 4999
+        if (
+            message.get("type") == "websocket.close"
+            and self.state == self.STATE_CONNECTING
+            and coded
+        ):
+            self.serverAccept()  # completes the handshake at once (the socket is now open)
+            self.serverClose(code=code)
+            return
+        super().handle_reply(message)
+
+
 def main():
-    # daphne's HTTPFactory builds each request from this module attribute; its command line
-    # builds the access log and the listening sockets from its own.
+    # daphne's HTTPFactory builds each request from this module attribute, its
+    # WebSocketFactory each socket from its class attribute; its command line builds the
+    # access log and the listening sockets from its own.
     http_protocol.WebRequest = LimitedRequest
+    ws_protocol.WebSocketFactory.protocol = CodedCloseWebSocket
     daphne_cli.AccessLogGenerator = RedactedAccessLog
     daphne_cli.build_endpoint_description_strings = endpoints
     daphne_cli.CommandLineInterface().run(sys.argv[1:])

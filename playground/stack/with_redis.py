@@ -2,9 +2,12 @@
 
 If REDIS_URL answers, it is used as it is; otherwise an embedded Redis is started for
 the command's lifetime and REDIS_URL points at it. `make test` and `make bench` use this.
+Without a SECRET_KEY, the command gets a random one of its own (sessions signed during
+the tests or a benchmark mean nothing afterwards).
 """
 
 import os
+import secrets
 import subprocess
 import sys
 
@@ -18,6 +21,7 @@ def main(command: list[str]) -> int:
         return 2
     env = dict(os.environ)
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    env["SECRET_KEY"] = env.get("SECRET_KEY") or secrets.token_urlsafe(50)
     embedded = None
     if not redis_server.answers(env["REDIS_URL"]):
         embedded, env["REDIS_URL"] = redis_server.start_embedded(VAR_DIR)

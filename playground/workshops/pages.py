@@ -3,6 +3,7 @@
 import functools
 
 from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from playground.api import ApiError
 from playground.page_constants import render_page
@@ -33,6 +34,8 @@ def refused_as_text(page):
     return answer
 
 
+# The page's scripts send the CSRF cookie back with every change.
+@ensure_csrf_cookie
 @refused_as_text
 def board_page(request, code):
     workshop = workshop_or_404(request, code)
@@ -42,6 +45,7 @@ def board_page(request, code):
     return render_page(request, "workshop.html", context)
 
 
+@ensure_csrf_cookie
 @refused_as_text
 def instructor_page(request, code):
     workshop = workshop_or_404(request, code)
@@ -52,5 +56,6 @@ def instructor_page(request, code):
     return render_page(request, "workshop.html", context)
 
 
+@ensure_csrf_cookie
 def new_workshop(request):
     return render_page(request, "workshop_new.html")

@@ -10,6 +10,7 @@ from playground.api import ApiError, endpoint, read_json
 from playground.csv_safety import csv_row
 from playground.runs import lifecycle
 from playground.runs.models import ACTIVE, Run
+from playground.runs.ownership import owner_id
 from playground.workshops import board, codes
 from playground.workshops.models import DEFAULT_QUOTAS, Participant, Workshop
 from playground.workshops.rules import is_instructor
@@ -111,6 +112,9 @@ def join(request, code):
     if not name:
         raise ApiError(422, "name: type the name others will see", field="name")
     participant = Participant.objects.create(workshop=workshop, name=name)
+    # Joining adds to the session and never replaces it (no flush, no new session): the
+    # browser keeps its owner id, so its runs and uploads stay its own.
+    owner_id(request)
     request.session["participant"] = participant.id  # runs from this browser now belong here
     board.record(workshop.code, {"type": "participant", "participant": participant.as_board()})
     body = {"participant": participant.id, "board_ws": f"/ws/workshops/{workshop.code}/"}

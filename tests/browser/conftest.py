@@ -38,7 +38,9 @@ def page_of(browser):
     contexts = []
 
     def open_page(width=1280, height=800):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # Playwright polls wait_for_function with eval, which the pages' CSP forbids; the
+        # pages themselves are checked under their CSP in tests/security.
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         contexts.append(context)
         page = context.new_page()
         page.errors = []

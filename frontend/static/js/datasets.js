@@ -1,5 +1,6 @@
 // Your own data on the build page: the upload form (with a progress bar) and the preview
 // of a dataset (the series plotted; text statistics and a sample; label balance).
+import { csrfHeaders } from "./api.js";
 import { UPLOAD_FIELDS } from "./constants.js";
 import { plotText } from "./plot_text.js";
 
@@ -30,6 +31,7 @@ export function upload() {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/datasets");
+    for (const [name, value] of Object.entries(csrfHeaders("POST"))) request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
     request.onload = () => {
       progress.hidden = true;
