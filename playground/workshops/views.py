@@ -111,10 +111,19 @@ def join(request, code):
     name = " ".join(asked.name.split())
     if not name:
         raise ApiError(422, "name: type the name others will see", field="name")
-    participant = Participant.objects.create(workshop=workshop, name=name)
     # Joining adds to the session and never replaces it (no flush, no new session): the
     # browser keeps its owner id, so its runs and uploads stay its own.
     owner_id(request)
+    # A browser that joins again stays the same participant, with the runs it has going:
+    # re-joining never starts its workshop quotas afresh.
+    participant = Participant.objects.filter(
+        id=request.session.get("participant"), workshop=workshop
+    ).first()
+    if participant is None:
+        participant = Participant.objects.create(workshop=workshop, name=name)
+    elif participant.name != name:
+        Participant.objects.filter(id=participant.id).update(name=name)
+        participant.name = name
     request.session["participant"] = participant.id  # runs from this browser now belong here
     board.record(workshop.code, {"type": "participant", "participant": participant.as_board()})
     body = {"participant": participant.id, "board_ws": f"/ws/workshops/{workshop.code}/"}

@@ -155,3 +155,23 @@ def test_the_sweeper_deletes_expired_runs_and_uploads(live, stack, django_db_blo
     assert live.get(f"/api/runs/{kept['id']}")[0] == 200  # not expired: kept
     with django_db_blocker.unblock():
         assert not RunEvent.objects.filter(run_id=run["id"]).exists()
+
+
+def test_joining_again_keeps_the_participant_and_its_quota(client_of):
+    teacher, student = client_of(), client_of()
+    preset = tiny_spec(steps=5000)
+    quotas = {"concurrent_runs": 1, "max_steps": 20000}
+    _, made = teacher.post("/api/workshops", {"title": "Quota", "preset": preset, "quotas": quotas})
+    code = made["code"]
+    _, first = student.post(f"/api/workshops/{code}/join", {"name": "Ada"})
+    status, run = student.post("/api/runs", preset)
+    assert status == 201, run
+    try:
+        status, again = student.post(f"/api/workshops/{code}/join", {"name": "Ada L."})
+        assert status == 201 and again["participant"] == first["participant"]
+        status, refused = student.post("/api/runs", preset)
+        assert status == 429 and "allows 1 at a time" in refused["error"]
+        _, board = teacher.get(f"/api/workshops/{code}")
+        assert [p["name"] for p in board["participants"]] == ["Ada L."]
+    finally:
+        student.post(f"/api/runs/{run['id']}/cancel")
