@@ -109,7 +109,7 @@ def read_json(request) -> object:
     if depth(data) > MAX_JSON_DEPTH:
         raise too_deep()
     if holds_nul(data):
-        raise ApiError(422, NUL)
+        raise ApiError(400, NUL)
     return data
 
 

@@ -26,6 +26,18 @@ POLICY = {
 }
 
 
+def answer_headers() -> list[tuple[bytes, bytes]]:
+    """The same protections for an answer made outside Django (GET /api/health), which
+    neither this middleware nor Django's security middleware sees."""
+    policy = "; ".join(f"{name} {value}" for name, value in POLICY.items())
+    return [
+        (b"content-security-policy", policy.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
+    ]
+
+
 def policy_for(request) -> str:
     directives = dict(POLICY)
     try:

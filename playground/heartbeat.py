@@ -18,6 +18,7 @@ import redis
 import redis.asyncio
 from django.conf import settings
 
+from playground.csp import answer_headers
 from worker.celery import app
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ def health_first(application):
         except redis.RedisError:
             status, body = health(None, redis_answers=False)
         head = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+        head += answer_headers()
         await send({"type": "http.response.start", "status": status, "headers": head})
         await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 

@@ -377,6 +377,31 @@ def schemas() -> dict:
     return found
 
 
+# A change sent with the browser's session cookie must come from the app's own pages
+# (Django's CSRF token); any change from another origin is refused. Scripts that send no
+# cookie are never refused for it.
+CHANGES = ("post", "put", "patch", "delete")
+REFUSED_ACROSS_ORIGINS = answer(
+    "Refused: not the owner or instructor, a workshop's rule, or a change that did not "
+    "come from the playground's own pages (another origin, or a session cookie without "
+    "its CSRF token)",
+    ERROR,
+)
+
+
+def with_origin_refusals(paths: dict) -> dict:
+    """Every change may be refused with 403 for where it came from."""
+    return {
+        path: {
+            method: {**op, "responses": {"403": REFUSED_ACROSS_ORIGINS, **op["responses"]}}
+            if method in CHANGES
+            else op
+            for method, op in operations.items()
+        }
+        for path, operations in paths.items()
+    }
+
+
 @endpoint("GET")
 def openapi(request):
     document = {
@@ -387,7 +412,7 @@ def openapi(request):
             "description": "Every error is a 4xx (or 503) with a sentence in `error`. "
             "A method an address does not list gets 405 with an Allow header.",
         },
-        "paths": PATHS,
+        "paths": with_origin_refusals(PATHS),
         "components": {"schemas": schemas()},
     }
     return JsonResponse(document)

@@ -16,11 +16,19 @@ from playground.stack.supervisor import Stack
 
 # The lease is short here so that a killed worker's run is reaped within the test.
 LEASE_SECONDS = 8
-# Every test client is a new browser from 127.0.0.1: the cap on new identities an address
-# may make is tested on its own (tests/security/test_quotas.py), not by every test.
-MANY_IDENTITIES = "100000"
-os.environ["NEW_IDENTITIES_PER_MINUTE"] = MANY_IDENTITIES
-settings.NEW_IDENTITIES_PER_MINUTE = int(MANY_IDENTITIES)
+# Every test client is a new browser from 127.0.0.1, and some queue many runs: the
+# per-browser quotas and the cap on new identities an address may make are tested on their
+# own, with tight limits (tests/security/test_quotas.py), not by every test.
+ROOMY_QUOTAS = {
+    "NEW_IDENTITIES_PER_MINUTE": 100_000,
+    "BROWSER_ACTIVE_RUNS": 1_000,
+    "BROWSER_QUEUED_STEPS": 10_000_000,
+    "BROWSER_UPLOADS": 1_000,
+    "BROWSER_UPLOAD_BYTES": 2**30,
+}
+for name, value in ROOMY_QUOTAS.items():
+    os.environ[name] = str(value)
+    setattr(settings, name, value)
 
 # This session's key (random: settings.secret_key), for every process the tests start: the
 # stack, manage.py, the launcher. A session cookie a test signs is then one the server reads.

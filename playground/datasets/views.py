@@ -59,7 +59,7 @@ def upload(request):
     if file.size > MAX_BYTES:
         raise ApiError(413, too_large())
     if holds_nul([file.name or "", *request.POST.values()]):
-        raise ApiError(422, NUL)
+        raise ApiError(400, NUL)
     owner = owner_id(request)
     admit_upload(owner, file.size)
     name = (request.POST.get("name") or file.name or "my data").strip()[:100]

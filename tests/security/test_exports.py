@@ -218,15 +218,15 @@ def test_an_upload_name_over_the_limit_is_cut_and_exports_still_work(live, tmp_p
 
 
 def test_a_nul_in_a_name_is_refused_and_nothing_is_stored(live, django_db_blocker):
-    """PostgreSQL stores no NUL: a name that holds one gets a clear 422, whatever the database."""
+    """PostgreSQL stores no NUL: a name that holds one gets a clear 400, whatever the database."""
     from playground.datasets.models import Dataset
 
     name = "nul\x00byte"
     status, answer = live.post("/api/runs", {**tiny_spec(steps=STEPS), "name": name})
-    assert status == 422 and "NUL" in answer["error"], answer
+    assert status == 400 and "NUL" in answer["error"], answer
     assert stored_runs_named(name, django_db_blocker) == 0
     status, answer = upload(live, "data.csv", b"t,v\n1,2\n2,3\n3,4\n", kind="series", name=name)
-    assert status == 422 and "NUL" in answer["error"], answer
+    assert status == 400 and "NUL" in answer["error"], answer
     with django_db_blocker.unblock():
         assert not Dataset.objects.filter(name__contains="nul").exists()
 
