@@ -142,5 +142,8 @@ def test_every_operation_answers_fuzzed_requests_as_documented(stack, real, hypo
                 except (Exception, BaseExceptionGroup) as failure:  # schemathesis's FailureGroup
                     aim = " at real things" if fixed else ""
                     failures.append(f"{operation.label} ({mode}{aim}): {failure}")
-    assert tried >= 50, (tried, failures)  # every operation, in both modes, and again at real things
+    assert tried >= 50, (
+        tried,
+        failures,
+    )  # every operation, in both modes, and again at real things
     assert not failures, "\n\n".join(failures)
