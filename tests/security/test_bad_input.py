@@ -2,34 +2,18 @@
 page, and nothing is stored for it."""
 
 import json
-import uuid
 
 import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import tiny_spec
 from tests.events_client import EventClient
+from tests.forms import multipart
 
 pytestmark = pytest.mark.stack
 
 DEEP = b"[" * 1000 + b"]" * 1000
 THOUSANDS_OF_DIGITS = "9" * 5000
-
-
-def multipart(fields: dict, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
-        "Content-Type: text/csv\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 @pytest.mark.parametrize("path", ["/api/runs", "/api/runs/check", "/api/workshops"])
@@ -87,7 +71,7 @@ def test_a_form_with_over_1000_fields_is_a_400_in_json(raw, stored):
     assert answer.status == 400
     assert "more than 1,000 fields" in answer.json()["error"]
     body, content_type = multipart(
-        {"kind": "series", **{f"f{i}": "1" for i in range(1500)}}, b"t,v\n1,2\n"
+        {"kind": "series", **{f"f{i}": "1" for i in range(1500)}}, "a.csv", b"t,v\n1,2\n"
     )
     answer = raw("POST", "/api/datasets", body, content_type)
     assert answer.status == 400
@@ -114,7 +98,7 @@ def test_a_multipart_form_without_a_boundary_is_a_400_in_json(raw, stored):
 )
 def test_a_csv_cell_over_128_kib_is_a_422_naming_the_line(raw, stored, kind, content):
     before = stored()
-    body, content_type = multipart({"kind": kind}, content)
+    body, content_type = multipart({"kind": kind}, "a.csv", content)
     answer = raw("POST", "/api/datasets", body, content_type)
     assert answer.status == 422
     error = answer.json()

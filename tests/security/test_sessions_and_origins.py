@@ -8,7 +8,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from websockets.sync.client import connect
 from playground.runs.models import Run
 from playground.stack.redis_server import free_port
 from tests.conftest import slow_spec, tiny_spec
+from tests.forms import multipart
 
 pytestmark = pytest.mark.stack
 
@@ -77,22 +77,6 @@ def owner_of(client) -> str:
 def run_count(django_db_blocker, owner: str) -> int:
     with django_db_blocker.unblock():
         return Run.objects.filter(owner=owner).count()
-
-
-def multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: text/csv\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 SERIES = ("t,value\n" + "".join(f"{i},{i % 7}\n" for i in range(100))).encode()

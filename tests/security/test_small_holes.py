@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from playground.stack.redis_server import free_port
 from playground.stack.supervisor import BASE_DIR
 from playground.workshops.codes import MISSES_PER_MINUTE
 from tests.conftest import database_url
+from tests.forms import multipart
 from tests.security.conftest import early_in_a_minute, send
 
 pytestmark = pytest.mark.stack
@@ -114,22 +114,6 @@ def test_looking_up_the_right_code_often_is_never_limited(stack, live, address):
     assert send(stack.url, "GET", f"/w/{made['code']}/", source=address).status == 200
 
 
-def multipart(fields: dict, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\n'
-        "Content-Type: text/csv\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
 @pytest.mark.parametrize(
     "choices",
     [{}, {"columns": "v"}, {"columns": "v", "missing": "interpolate"}, {"missing": "drop"}],
@@ -138,7 +122,7 @@ def multipart(fields: dict, content: bytes) -> tuple[bytes, str]:
 def test_a_series_whose_value_column_is_all_nan_is_refused(raw, stored, choices):
     before = stored()
     content = ("t,v\n" + "".join(f"{i},NaN\n" for i in range(40))).encode()
-    body, content_type = multipart({"kind": "series", **choices}, content)
+    body, content_type = multipart({"kind": "series", **choices}, "s.csv", content)
     answer = raw("POST", "/api/datasets", body, content_type)
     assert answer.status == 422
     assert answer.json() == {

@@ -6,30 +6,14 @@ import math
 import select
 import socket
 import urllib.request
-import uuid
 from urllib.parse import urlparse
 
 import pytest
 
 from sequences.uploads.prepare import MAX_BYTES
+from tests.forms import multipart
 
 pytestmark = pytest.mark.stack
-
-
-def multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: text/csv\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def upload(client, filename, content: bytes, **fields) -> tuple[int, dict]:
