@@ -4,14 +4,15 @@ figures are printed and written to bench/results/."""
 import json
 from pathlib import Path
 
-from bench import first_metrics, health_load, training_throughput, workshop_load
+from bench import busy_machine, first_metrics, health_load, training_throughput, workshop_load
 
 if __name__ == "__main__":
     first_metrics.main()
     health_load.main()
     workshop_load.main()
-    report = training_throughput.main()
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
+    (out / "busy_machine.json").write_text(json.dumps(busy_machine.main(), indent=2))
+    report = training_throughput.main()
     (out / "training_throughput.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -17,6 +17,10 @@ def share_the_cores(**kwargs) -> None:
     and a slot that loaded it while starting up would be too slow to report ready."""
     slots = max(1, int(os.environ.get("WORKER_CONCURRENCY", "1")))
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // slots)))
+    # Threads that wait for work sleep instead of spinning: a spinning barrier takes the
+    # core from the web server and every other slot (measured on a busy machine: 296 ms a
+    # step spinning, 37 ms passive).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 app = Celery("playground", task_cls="celery.contrib.django.task:DjangoTask")

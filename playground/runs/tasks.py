@@ -2,6 +2,7 @@
 view, it is thin: it passes an id, and leaves training to `sequences`."""
 
 import logging
+import os
 
 from celery import shared_task
 
@@ -19,6 +20,7 @@ def train_run(run_id: str) -> None:
     from playground.runs.rebuild import rebuild  # noqa: PLC0415
     from playground.runs.weights import keep_weights  # noqa: PLC0415
     from sequences.spec import SpecError  # noqa: PLC0415
+    from sequences.threads import use_threads_for  # noqa: PLC0415
     from sequences.train import train  # noqa: PLC0415
 
     # 1. Take the run: only one worker moves it from queued to running.
@@ -32,8 +34,10 @@ def train_run(run_id: str) -> None:
         lifecycle.fail(run_id, f"The run's settings are no longer valid: {exc.message}")
         return
 
-    # 2. Train, with the lease renewed and events pumped beside the loop.
+    # 2. Train with the threads this model's steps gain from, the lease renewed and events
+    #    pumped beside the loop.
     try:
+        use_threads_for(spec, task.signature, slot_threads())
         with LeaseKeeper(run_id) as lease, EventPump(run_id) as pump:
             outcome = train(
                 spec, task, reporter=pump, should_stop=lease.cancel_requested.is_set, probes=True
@@ -48,3 +52,8 @@ def train_run(run_id: str) -> None:
     if outcome.status != "diverged":
         keep_weights(run_id, outcome.model)
     lifecycle.finish(run_id, outcome)
+
+
+def slot_threads() -> int:
+    """The threads this worker slot may use: its share of the machine's cores (worker/)."""
+    return max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
