@@ -7,17 +7,14 @@ playground adds on top is queueing, a process hop, the database and the socket.
 """
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-from playground.stack.redis_server import free_port
-from playground.stack.supervisor import BASE_DIR, VAR_DIR, Stack
+from bench.live_stack import live_stack
+from playground.stack.supervisor import Stack
 from tests.conftest import Browserless
 from tests.events_client import EventClient
 
@@ -65,24 +62,10 @@ def first_metrics_seconds(stack: Stack, client: Browserless) -> float:
 
 
 def main() -> None:
-    database = VAR_DIR / "bench.sqlite3"
-    database.unlink(missing_ok=True)
-    env = {"DATABASE_URL": f"sqlite:///{database}", "DEBUG": "False"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env},
-        check=True,
-    )
-    stack = Stack(port=free_port(), env=env)
-    stack.start("worker", "web", "sweeper")  # the sweeper keeps the health heartbeat
-    try:
-        stack.wait_ready()
+    with live_stack("bench.sqlite3") as stack:
         client = Browserless(stack.url)
         first_metrics_seconds(stack, client)  # warm the worker: imports, first allocations
         samples = [first_metrics_seconds(stack, client) for _ in range(RUNS)]
-    finally:
-        stack.stop()
     bare = statistics.median(bare_first_loss_seconds() for _ in range(RUNS))
     median = statistics.median(samples)
     report = {

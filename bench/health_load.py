@@ -6,16 +6,12 @@ answer, and how long the run check took meanwhile."""
 
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playground.stack.redis_server import free_port
-from playground.stack.supervisor import BASE_DIR, VAR_DIR, Stack
+from bench.live_stack import live_stack
 
 CROWD = 200
 ROUNDS = 3
@@ -56,23 +52,9 @@ async def crowd(url: str) -> dict:
 
 
 def main() -> dict:
-    database = VAR_DIR / "bench-health.sqlite3"
-    database.unlink(missing_ok=True)
-    env = {"DATABASE_URL": f"sqlite:///{database}", "DEBUG": "False"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env},
-        check=True,
-    )
-    stack = Stack(port=free_port(), env=env)
-    stack.start("worker", "web", "sweeper")
-    try:
-        stack.wait_ready()
+    with live_stack("bench-health.sqlite3") as stack:
         asyncio.run(crowd(stack.url))  # warm the web server: imports, connections
         rounds = [asyncio.run(crowd(stack.url)) for _ in range(ROUNDS)]
-    finally:
-        stack.stop()
     report = {
         "benchmark": f"{CROWD} concurrent GET /api/health (one POST /api/runs/check among them)",
         "rounds": ROUNDS,

@@ -26,13 +26,17 @@ ROOMY_QUOTAS = {
     "BROWSER_UPLOADS": 1_000,
     "BROWSER_UPLOAD_BYTES": 2**30,
 }
-for name, value in ROOMY_QUOTAS.items():
-    os.environ[name] = str(value)
-    setattr(settings, name, value)
 
-# This session's key (random: settings.secret_key), for every process the tests start: the
-# stack, manage.py, the launcher. A session cookie a test signs is then one the server reads.
-os.environ["SECRET_KEY"] = settings.SECRET_KEY
+
+def pytest_configure(config):
+    """Settings for this process and every process the tests start (set here, not at
+    import: benchmarks import this module's clients without Django set up)."""
+    for name, value in ROOMY_QUOTAS.items():
+        os.environ[name] = str(value)
+        setattr(settings, name, value)
+    # This session's key (random: see settings), for the stack, manage.py and the launcher:
+    # a session cookie a test signs is then one the server reads.
+    os.environ["SECRET_KEY"] = settings.SECRET_KEY
 
 
 def database_url(db: dict) -> str:
