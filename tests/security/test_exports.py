@@ -6,8 +6,6 @@ import ast
 import csv
 import io
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -18,6 +16,7 @@ from playground.csv_safety import csv_cell
 from playground.runs.models import Run
 from playground.runs.report import report_html
 from tests.conftest import Browserless, tiny_spec
+from tests.sequences.test_export_script import run_script
 from tests.uploads.test_uploads_on_the_stack import upload
 
 # Each would write this file if it ran as code.
@@ -97,17 +96,8 @@ def test_an_exported_script_trains_and_never_runs_the_name(runs, case, tmp_path)
     # The name is one string literal, nothing else.
     literals = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)]
     assert name in literals
-    path = tmp_path / "exported.py"
-    path.write_text(source)
-    done = subprocess.run(
-        [sys.executable, "-I", str(path)],  # -I: isolated, so the playground is not importable
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert f"step {STEPS}:" in done.stdout and "validation loss" in done.stdout
+    printed = run_script(tmp_path, source)
+    assert f"step {STEPS}:" in printed and "validation loss" in printed
     assert not (tmp_path / MARKER).exists()
 
 
@@ -208,12 +198,7 @@ def test_an_upload_name_over_the_limit_is_cut_and_exports_still_work(live, tmp_p
     run = live.wait_for_status(run["id"], {"completed", "failed"}, timeout=600)
     assert run["status"] == "completed", run["error"]
     status, body = download(live, f"/api/runs/{run['id']}/export/script")
-    path = tmp_path / "exported.py"
-    path.write_bytes(body)
-    done = subprocess.run(
-        [sys.executable, "-I", str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_script(tmp_path, body.decode())
     assert "".join(parsed_report(live, run["id"]).texts["h1"]) == "GRU on " + name[:100]
 
 

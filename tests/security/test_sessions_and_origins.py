@@ -20,6 +20,7 @@ from playground.runs.models import Run
 from playground.stack.redis_server import free_port
 from tests.conftest import slow_spec, tiny_spec
 from tests.forms import multipart
+from tests.uploads.test_uploads_on_the_stack import upload as upload_file
 
 pytestmark = pytest.mark.stack
 
@@ -83,18 +84,7 @@ SERIES = ("t,value\n" + "".join(f"{i},{i % 7}\n" for i in range(100))).encode()
 
 
 def upload(client, name: str) -> tuple[int, dict]:
-    body, content_type = multipart({"kind": "series", "name": name}, "s.csv", SERIES)
-    request = urllib.request.Request(
-        client.base_url + "/api/datasets",
-        data=body,
-        method="POST",
-        headers={"Content-Type": content_type},
-    )
-    try:
-        with client.opener.open(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
+    return upload_file(client, "s.csv", SERIES, kind="series", name=name)
 
 
 def started(client, spec) -> dict:
