@@ -176,15 +176,15 @@ def spectral_norms(rnn: nn.RNNBase) -> dict[str, float]:
         "lstm": ["input", "forget", "candidate", "output"],
         "gru": ["reset", "update", "candidate"],
     }
-    norms = {}
+    names, blocks = [], []
     for name, parameter in rnn.named_parameters():
         if not name.startswith("weight_hh"):
             continue
         layer = name.removeprefix("weight_hh_")
-        for gate, block in zip(
-            gates[CELL_OF[type(rnn)]],
-            parameter.detach().chunk(len(gates[CELL_OF[type(rnn)]]), dim=0),
-            strict=True,
-        ):
-            norms[f"{layer}.{gate}"] = torch.linalg.matrix_norm(block, ord=2).item()
-    return norms
+        cell_gates = gates[CELL_OF[type(rnn)]]
+        for gate, block in zip(cell_gates, parameter.detach().chunk(len(cell_gates)), strict=True):
+            names.append(f"{layer}.{gate}")
+            blocks.append(block)
+    # One batched call and one sync for every block (they share a shape).
+    norms = torch.linalg.matrix_norm(torch.stack(blocks), ord=2).tolist()
+    return dict(zip(names, norms, strict=True))
