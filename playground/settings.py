@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from worker.queues import queue_names
+from worker.slots import cpu_slots
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state (SQLite, embedded Redis, collected static); git-ignored
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
@@ -186,8 +189,14 @@ CHANNEL_LAYERS = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in the database, not a result backend
-CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "runs")
+# The run queues by kind: CPU workers take one, GPU workers the other (worker/queues.py:
+# CELERY_QUEUE and CELERY_GPU_QUEUE). A task sent without a queue goes to the CPU one.
+RUN_QUEUES = queue_names()
+CELERY_TASK_DEFAULT_QUEUE = RUN_QUEUES["cpu"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one job at a time per slot: a long run never hoards others
+# Slots per worker: by default one per usable core, within memory (worker/slots.py); a
+# worker started with --concurrency (a GPU worker's slots) says so itself.
+CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", str(cpu_slots()))
 CELERY_TASK_ACKS_LATE = True  # a task taken by a worker that dies goes back to the queue
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
