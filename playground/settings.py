@@ -222,9 +222,14 @@ HEALTH_HEARTBEAT_SECONDS = envint("HEALTH_HEARTBEAT_SECONDS", "2")
 # has lapsed is marked failed, so a dead worker never leaves a run "running".
 RUN_LEASE_SECONDS = envint("RUN_LEASE_SECONDS", "30")
 RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
-# Runs handed to the task queue ahead of the workers, at most: the rest wait in the
-# database, where the lifecycle picks them in rounds across browsers.
+# Runs handed to each run queue (CPU, GPU) ahead of its workers, at most: the rest wait in
+# the database, where the lifecycle picks them in rounds across browsers.
 RUN_QUEUE_AHEAD = envint("RUN_QUEUE_AHEAD", "1")
+# A run's estimated work (parameters × batch × length × steps) from which it goes to the GPU
+# queue rather than the CPU one (runs/routing.py). The default is about ten seconds of one
+# core for a large model (an LSTM 2×128 step, 1.3e9, took 137 ms here): the lessons' runs,
+# up to 4e10, train on CPU workers; an LSTM 2×128 of 300 steps (3.8e11) on a GPU.
+RUN_GPU_COST = envint("RUN_GPU_COST", str(10**11))
 
 # What one browser may ask of the shared machine (workshops add their own quotas).
 BROWSER_ACTIVE_RUNS = envint("BROWSER_ACTIVE_RUNS", "3")  # queued or training at once
