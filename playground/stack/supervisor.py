@@ -7,7 +7,8 @@ What runs, from the environment (strict: a bad value stops the launcher with a s
 
 - `web-1` … `web-N`: WEB_PROCESSES web servers (default 1), sharing one listening socket
   that the launcher opens (playground.stack.listen), as the Channels docs run several
-  daphne processes behind one socket (`--fd`);
+  daphne processes behind one socket (`--fd`); WEB_PROXY_HEADERS=True behind a proxy that
+  sets X-Forwarded-For (daphne's --proxy-headers);
 - `worker`: a CPU worker on the CPU queue, WORKER_CONCURRENCY slots (default: one per
   usable core within memory, worker/slots.py), with no GPU visible;
 - `gpu-worker-I`: one worker per GPU on the GPU queue, CUDA_VISIBLE_DEVICES=I, GPU_SLOTS
@@ -65,6 +66,7 @@ class Stack:
             self.env["SECRET_KEY"] = local_key(VAR_DIR)  # every process signs with the same key
         self.env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.web_processes = whole_number(self.env, "WEB_PROCESSES", 1)
+        self.proxy_headers = true_or_false(self.env, "WEB_PROXY_HEADERS")
         self.gpu_slots = whole_number(self.env, "GPU_SLOTS", 1)
         self.gpus = gpu_devices(self.env)
         self.processes: dict[str, subprocess.Popen] = {}
@@ -81,12 +83,12 @@ class Stack:
             programs[f"gpu-worker-{gpu}"] = self.worker(
                 queues["gpu"], f"gpu{gpu}-{self.port}", gpu=gpu, slots=self.gpu_slots
             )
+        web = [sys.executable, "-m", "playground.stack.web", "--fd", SHARED_SOCKET]
+        if self.proxy_headers:
+            # The client's address from the proxy's X-Forwarded-For (per-address limits).
+            web.append("--proxy-headers")
         for number in range(1, self.web_processes + 1):
-            programs[f"web-{number}"] = Program(
-                [sys.executable, "-m", "playground.stack.web", "--fd", SHARED_SOCKET]
-                + ["playground.asgi:application"],
-                listens=True,
-            )
+            programs[f"web-{number}"] = Program([*web, "playground.asgi:application"], listens=True)
         programs["sweeper"] = Program([sys.executable, "manage.py", "sweep_runs", "--loop"])
         return programs
 
@@ -108,6 +110,11 @@ class Stack:
         found = []
         for name in wanted:
             members = [name] if name in known else [p for p in known if p.startswith(f"{name}-")]
+            if not members and name == "gpu-worker":
+                raise ValueError(
+                    "there is no GPU to start a worker on: nvidia-smi lists none, and "
+                    "GPU_DEVICES names none"
+                )
             if not members:
                 raise ValueError(f"the stack has no process named {name!r}: {', '.join(programs)}")
             found += [m for m in members if m not in found]
@@ -227,6 +234,14 @@ def whole_number(env: dict, name: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"Unexpected value {name}={value}, use a whole number of 1 or more")
     return int(value)
+
+
+def true_or_false(env: dict, name: str) -> bool:
+    """A True/False setting from the environment (False when unset)."""
+    value = env.get(name) or "False"
+    if value not in ("True", "False"):
+        raise ValueError(f"Unexpected value {name}={value}, use 'True' or 'False'")
+    return value == "True"
 
 
 def gpu_devices(env: dict) -> list[str]:

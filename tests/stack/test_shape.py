@@ -31,6 +31,13 @@ def test_web_processes_share_one_socket():
     assert all("--fd" in programs[name].argv for name in web)
 
 
+def test_behind_a_proxy_the_web_processes_read_the_clients_address_from_it():
+    assert "--proxy-headers" not in stack().programs()["web-1"].argv
+    assert "--proxy-headers" in stack(WEB_PROXY_HEADERS="True").programs()["web-1"].argv
+    with pytest.raises(ValueError, match="WEB_PROXY_HEADERS=yes, use 'True' or 'False'"):
+        stack(WEB_PROXY_HEADERS="yes")
+
+
 def test_each_gpu_gets_a_worker_of_its_own_with_its_slots():
     programs = stack(GPU_DEVICES="0, 2", GPU_SLOTS="4", CELERY_QUEUE="q").programs()
     assert [name for name in programs if name.startswith("gpu")] == ["gpu-worker-0", "gpu-worker-2"]
@@ -58,6 +65,8 @@ def test_a_group_name_stands_for_its_processes():
     assert two.names("gpu-worker", "sweeper") == ["gpu-worker-0", "sweeper"]
     with pytest.raises(ValueError, match="no process named 'webs'"):
         two.names("webs")
+    with pytest.raises(ValueError, match="there is no GPU to start a worker on"):
+        stack().names("gpu-worker")
 
 
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
