@@ -129,7 +129,9 @@ def test_health_reports_a_worker_on_each_queue(scaled):
         lambda: (h := scaled.health()).get("queues") == {"cpu": 1, "gpu": 1} and h,
         "a worker on each queue",
     )
-    assert health["ok"] is True and health["workers"] == 2
+    # The total counts every worker on this Redis (another stack's too), the queues only
+    # this stack's.
+    assert health["ok"] is True and health["workers"] >= 2
 
 
 def test_a_run_streams_to_clients_on_both_web_processes(scaled, database):
