@@ -9,6 +9,11 @@ from celery.signals import worker_init
 from worker.slots import usable_cores
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+# Celery's Django fixup runs Django's system checks when a worker starts; they load the URL
+# map, whose views load torch, and the worker's parent process must never load torch (nor
+# touch CUDA): its slots load it when they first train. The web server and `manage.py`
+# run the checks.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 
 @worker_init.connect

@@ -10,6 +10,7 @@ where the test makes a database of its own and drops it afterwards."""
 import os
 import secrets
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
@@ -167,6 +168,18 @@ def test_a_small_run_lands_on_the_cpu_worker_and_a_big_one_on_the_gpu_worker(sca
     assert queue == "cpu" and worker.startswith(f"worker-{scaled.port}@")
     queue, worker = placed(database, big)
     assert queue == "gpu" and worker.startswith(f"gpu0-{scaled.port}@")
+
+
+def loads_torch(pid: int) -> bool:
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_a_workers_parent_never_loads_torch_nor_touches_cuda_its_slots_do(scaled):
+    # After the runs above: each worker's slot trained one.
+    for name in ("worker", "gpu-worker-0"):
+        parent = psutil.Process(scaled.processes[name].pid)
+        assert not loads_torch(parent.pid), f"the {name} parent process loaded torch"
+        assert any(loads_torch(slot.pid) for slot in parent.children())
 
 
 def test_with_the_gpu_worker_stopped_a_big_run_falls_back_to_the_cpu_worker(scaled, database):
