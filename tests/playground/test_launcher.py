@@ -48,10 +48,11 @@ def start_launcher(env: dict, log) -> subprocess.Popen:
 
 
 def launcher_env(**settings: str) -> dict:
-    """This environment, with the machine's defaults for the worker's slots, and no GPU
-    worker (a machine with GPUs would start one for each: tests/stack/test_shape.py)."""
+    """This environment, with the machine's defaults for the worker's slots, one web
+    process, and no GPU worker (a machine with GPUs would start one for each:
+    tests/stack/test_shape.py)."""
     env = {k: v for k, v in os.environ.items() if k != "WORKER_CONCURRENCY"}
-    return {**env, "GPU_DEVICES": "", **settings}
+    return {**env, "GPU_DEVICES": "", "WEB_PROCESSES": "", **settings}
 
 
 def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything(tmp_path):

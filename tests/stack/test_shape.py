@@ -10,8 +10,19 @@ import pytest
 from playground.stack.supervisor import Stack
 
 
+# The defaults, whatever this shell sets.
+DEFAULTS = {
+    "GPU_DEVICES": "",
+    "WEB_PROCESSES": "",
+    "WEB_PROXY_HEADERS": "",
+    "GPU_SLOTS": "",
+    "CELERY_QUEUE": "",
+    "CELERY_GPU_QUEUE": "",
+}
+
+
 def stack(**env: str) -> Stack:
-    return Stack(port=8123, env={"GPU_DEVICES": "", **env})
+    return Stack(port=8123, env={**DEFAULTS, **env})
 
 
 def test_by_default_it_runs_one_web_process_a_cpu_worker_and_the_sweeper():
