@@ -9,7 +9,6 @@ import pytest
 
 from playground.stack.supervisor import Stack
 
-
 # The defaults, whatever this shell sets.
 DEFAULTS = {
     "GPU_DEVICES": "",
