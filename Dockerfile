@@ -10,4 +10,7 @@ ENV DJANGO_SETTINGS_MODULE=playground.settings PYTHONUNBUFFERED=1
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     python manage.py collectstatic --no-input -v0
 EXPOSE 8000
-CMD ["python", "-m", "playground.stack.web", "-b", "0.0.0.0", "-p", "8000", "playground.asgi:application"]
+# The web tier (WEB_PROCESSES web servers on one socket); docker-compose.yml gives each
+# service its own command.
+ENV HOST=0.0.0.0 PORT=8000
+CMD ["python", "-m", "playground.stack", "web"]

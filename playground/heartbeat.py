@@ -1,7 +1,9 @@
 """The workers' heartbeat, and the health answer read from it.
 
 One process (the run sweeper) asks the Celery workers every HEALTH_HEARTBEAT_SECONDS which
-queues they take, and leaves the answer in Redis for a few beats. GET /api/health reads
+queues they take, and leaves the answer in Redis for a few beats: how many answered, how
+many take each queue, and each one's queues. Routing reads it too: a run goes to a queue
+with live workers (playground/runs/routing.py). GET /api/health reads
 that answer with one short-timeout GET, and is served before Django (`health_first`), so
 however many health checks arrive at once, none waits on the broker, on a worker or on
 Django's one thread for synchronous views, and none holds up another request.
@@ -48,10 +50,12 @@ def lifetime() -> int:
 
 
 def beat() -> dict:
-    """Ask the workers which queues they take, and store how many answered (per queue too)."""
+    """Ask the workers which queues they take, and store how many answered, how many take
+    each queue, and each worker's queues (by its name)."""
     replies = app.control.inspect(timeout=REPLY_SECONDS).active_queues() or {}
-    queues = Counter(queue["name"] for taken in replies.values() for queue in taken)
-    answer = {"workers": len(replies), "queues": dict(queues), "time": time.time()}
+    nodes = {name: sorted(queue["name"] for queue in taken) for name, taken in replies.items()}
+    queues = Counter(queue for taken in nodes.values() for queue in taken)
+    answer = {"workers": len(nodes), "queues": dict(queues), "nodes": nodes, "time": time.time()}
     connection().set(KEY, json.dumps(answer), ex=lifetime())
     return answer
 
@@ -91,20 +95,28 @@ async def last_async() -> dict | None:
     return json.loads(raw) if raw else None
 
 
+def per_kind(workers: dict | None) -> dict[str, int]:
+    """Workers taking each run queue, by kind ({"cpu": 2, "gpu": 1}) in a stored answer."""
+    taking = (workers or {}).get("queues", {})
+    return {kind: taking.get(name, 0) for kind, name in settings.RUN_QUEUES.items()}
+
+
 def health(workers: dict | None, redis_answers: bool = True) -> tuple[int, dict]:
     """The health answer: status and body."""
     if not redis_answers:
         error = "Redis is not answering, so runs cannot be queued or streamed."
-        return 503, {"ok": False, "redis": False, "workers": 0, "error": error}
+        body = {"ok": False, "redis": False, "workers": 0, "queues": per_kind(None)}
+        return 503, {**body, "error": error}
     if workers is None:
         error = (
             f"No word from the workers in the last {lifetime()} s: the run sweeper "
             f"(manage.py sweep_runs --loop) asks them every {settings.HEALTH_HEARTBEAT_SECONDS}"
             " s; start it, or wait for it to answer."
         )
-        return 503, {"ok": False, "redis": True, "workers": 0, "error": error}
+        body = {"ok": False, "redis": True, "workers": 0, "queues": per_kind(None)}
+        return 503, {**body, "error": error}
     count = workers["workers"]
-    body = {"ok": count > 0, "redis": True, "workers": count}
+    body = {"ok": count > 0, "redis": True, "workers": count, "queues": per_kind(workers)}
     if not count:
         body["error"] = "No worker is running, so runs will wait in the queue until one starts."
     return (200 if count else 503), body

@@ -147,11 +147,22 @@ def instructor_action(summary, body, done, *codes):
 PATHS = {
     "/api/health": {
         "get": {
-            "summary": "Is the stack ready? ok, redis, workers (503 with error when not)",
+            "summary": "Is the stack ready? ok, redis, workers, and the workers on each run "
+            "queue (503 with error when not)",
             "responses": {
                 "200": answer(
                     "Ready",
-                    obj(["ok", "redis", "workers"], ok=BOOLEAN, redis=BOOLEAN, workers=INTEGER),
+                    obj(
+                        ["ok", "redis", "workers", "queues"],
+                        ok=BOOLEAN,
+                        redis=BOOLEAN,
+                        workers=INTEGER,
+                        queues={
+                            **obj(["cpu", "gpu"], cpu=INTEGER, gpu=INTEGER),
+                            "description": "Live workers on the CPU and the GPU run queues "
+                            "(a worker on both counts in each)",
+                        },
+                    ),
                 ),
                 **errors(503),
             },

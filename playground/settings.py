@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from worker.queues import queue_names
+from worker.slots import cpu_slots
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state (SQLite, embedded Redis, collected static); git-ignored
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
@@ -186,8 +189,14 @@ CHANNEL_LAYERS = {
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in the database, not a result backend
-CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "runs")
+# The run queues by kind: CPU workers take one, GPU workers the other (worker/queues.py:
+# CELERY_QUEUE and CELERY_GPU_QUEUE). A task sent without a queue goes to the CPU one.
+RUN_QUEUES = queue_names()
+CELERY_TASK_DEFAULT_QUEUE = RUN_QUEUES["cpu"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one job at a time per slot: a long run never hoards others
+# Slots per worker: by default one per usable core, within memory (worker/slots.py); a
+# worker started with --concurrency (a GPU worker's slots) says so itself.
+CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", str(cpu_slots()))
 CELERY_TASK_ACKS_LATE = True  # a task taken by a worker that dies goes back to the queue
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
@@ -213,9 +222,14 @@ HEALTH_HEARTBEAT_SECONDS = envint("HEALTH_HEARTBEAT_SECONDS", "2")
 # has lapsed is marked failed, so a dead worker never leaves a run "running".
 RUN_LEASE_SECONDS = envint("RUN_LEASE_SECONDS", "30")
 RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
-# Runs handed to the task queue ahead of the workers, at most: the rest wait in the
-# database, where the lifecycle picks them in rounds across browsers.
+# Runs handed to each run queue (CPU, GPU) ahead of its workers, at most: the rest wait in
+# the database, where the lifecycle picks them in rounds across browsers.
 RUN_QUEUE_AHEAD = envint("RUN_QUEUE_AHEAD", "1")
+# A run's estimated work (parameters × batch × length × steps) from which it goes to the GPU
+# queue rather than the CPU one (runs/routing.py). The default is about ten seconds of one
+# core for a large model (an LSTM 2×128 step, 1.3e9, took 137 ms here): the lessons' runs,
+# up to 4e10, train on CPU workers; an LSTM 2×128 of 300 steps (3.8e11) on a GPU.
+RUN_GPU_COST = envint("RUN_GPU_COST", str(10**11))
 
 # What one browser may ask of the shared machine (workshops add their own quotas).
 BROWSER_ACTIVE_RUNS = envint("BROWSER_ACTIVE_RUNS", "3")  # queued or training at once

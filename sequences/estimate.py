@@ -30,6 +30,23 @@ def model_size(spec: Recipe, catalog: dict[str, DatasetInfo] | None = None) -> d
     }
 
 
+def step_cost(parameters: int, batch_size: int, length: int) -> int:
+    """The work of one training step, in parameters × sequences × steps of each: what
+    decides how many threads it gains from (sequences.threads)."""
+    return parameters * batch_size * length
+
+
+def run_cost(spec: Recipe, catalog: dict[str, DatasetInfo] | None = None) -> int:
+    """The work of a whole run: its step's cost × its steps. Where a run trains, on a CPU or
+    a GPU worker, follows from it (playground/runs/routing.py)."""
+    info = (catalog or CATALOG)[spec.dataset]
+    paradigm = info.paradigm_for(spec.paradigm)
+    task = cached_task(info, spec.dataset_options, paradigm, spec.training.val_split)
+    parameters = exact_parameters(spec, task.signature)
+    step = step_cost(parameters, spec.training.batch_size, task.signature.length)
+    return step * spec.training.steps
+
+
 GATES = {"rnn": 1, "lstm": 4, "gru": 3, "transformer": 8, "bow": 1}  # saved tensors per unit
 
 

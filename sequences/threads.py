@@ -9,7 +9,7 @@ GRU 16 (B 32, T 60) 7.6 and 34.2; LSTM 2×128 (B 64, T 100) 137 and 141; GRU 2×
 
 import torch
 
-from sequences.estimate import exact_parameters
+from sequences.estimate import exact_parameters, step_cost
 from sequences.settings import Recipe
 from sequences.task import Signature
 
@@ -20,7 +20,7 @@ ONE_THREAD_BELOW = 6_000_000_000
 
 def threads_for(parameters: int, batch_size: int, length: int, available: int) -> int:
     """One thread for a small step; every available thread where the products are large."""
-    if parameters * batch_size * length < ONE_THREAD_BELOW:
+    if step_cost(parameters, batch_size, length) < ONE_THREAD_BELOW:
         return 1
     return max(1, available)
 

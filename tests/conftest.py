@@ -76,6 +76,10 @@ def stack(django_db_setup, django_db_blocker):
         "RUN_REAP_INTERVAL_SECONDS": "2",
         "DEBUG": "False",
         "SECRET_KEY": settings.SECRET_KEY,
+        # One CPU worker slot and no GPU worker, whatever the machine: runs train one after
+        # another, as these tests expect (the scale-out test starts a stack of its own).
+        "WORKER_CONCURRENCY": "1",
+        "GPU_DEVICES": "",
     }
     live = Stack(port=free_port(), env=env)
     live.start("worker", "web", "sweeper")

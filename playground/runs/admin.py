@@ -5,8 +5,17 @@ from playground.runs.models import Run, RunEvent
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ("id", "status", "step", "total_steps", "created_at", "finished_at")
-    list_filter = ("status",)
+    list_display = (
+        "id",
+        "status",
+        "step",
+        "total_steps",
+        "queue",
+        "worker",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "queue")
 
 
 @admin.register(RunEvent)

@@ -8,7 +8,10 @@
 Queued runs wait in the database and are handed to Celery a few at a time (`dispatch`),
 lowest round first, oldest first within a round. A run's round is how many runs its
 browser already had waiting or training, so each browser's first waiting run goes before
-anyone's second: one browser's queue never delays another browser's first run.
+anyone's second: one browser's queue never delays another browser's first run. Each run
+goes to the queue its estimated cost fits, CPU or GPU (`routing`), and each queue has its
+own few places, so big runs waiting for a GPU never hold up small ones on the CPUs. A run
+handed to a queue that then loses every worker is sent again to the other (`reroute`).
 
 Every move is a compare-and-set, recorded as a `status` event in the run's log, and told
 to the change hooks (a workshop board). Views, the task, the sweeper and workshops call
@@ -24,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from playground.runs import events, hooks
+from playground.runs import events, hooks, routing
 from playground.runs.models import ACTIVE, FINISHED, Run
 from worker.celery import app
 
@@ -48,13 +51,15 @@ class Outcome(Protocol):
     result: dict
 
 
-def create(spec, owner: str, **fields) -> Run:
-    """Store a new run, queued in its browser's next round, and dispatch the queue.
+def create(spec, owner: str, cost: int, **fields) -> Run:
+    """Store a new run, queued in its browser's next round, and dispatch the queue. `cost`
+    is its estimated work (sequences.estimate.run_cost), which decides where it trains;
     `fields` are what the admission hooks added (a workshop and participant)."""
     run = Run.objects.create(
         spec=spec.model_dump(mode="json"),
         owner=owner,
         total_steps=spec.training.steps,
+        cost=cost,
         round=Run.objects.filter(owner=owner, status__in=ACTIVE).count(),
         **fields,
     )
@@ -66,53 +71,58 @@ def create(spec, owner: str, **fields) -> Run:
 
 
 def dispatch() -> list[str]:
-    """Hand waiting runs to Celery, lowest round first, until RUN_QUEUE_AHEAD of them wait
-    there; return their ids. Called whenever a place may have come free (a run was
-    created, taken, finished or cancelled) and by the sweeper, so nothing waits forever."""
+    """Hand waiting runs to Celery, lowest round first, each to the queue its cost fits,
+    until RUN_QUEUE_AHEAD of them wait on each queue; return their ids. Called whenever a
+    place may have come free (a run was created, taken, finished or cancelled) and by the
+    sweeper, so nothing waits forever."""
+    workers = routing.live()
     sent: list[str] = []
     down: list[str] = []
-    while Run.objects.filter(status="queued", dispatched=True).count() < settings.RUN_QUEUE_AHEAD:
-        waiting = (
-            Run.objects.filter(status="queued", dispatched=False)
-            .order_by("round", "created_at")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if waiting is None:
-            break
-        # Compare-and-set: when two processes dispatch at once, each run goes once.
-        if not Run.objects.filter(id=waiting, dispatched=False).update(dispatched=True):
-            continue
-        sent.append(waiting)
-        # Sent once committed, so a worker never looks for a run it cannot see yet.
-        transaction.on_commit(functools.partial(hand_over, waiting, down))
-        if down:
-            # The queue is down: that run says so; the others wait for the sweeper.
-            break
+    for kind in routing.KINDS:
+        fitting = Run.objects.filter(routing.fits(kind, workers), status="queued", dispatched=False)
+        while not down and waiting_on(kind) < settings.RUN_QUEUE_AHEAD:
+            waiting = fitting.order_by("round", "created_at").values_list("id", flat=True).first()
+            if waiting is None:
+                break
+            # Compare-and-set: when two processes dispatch at once, each run goes once.
+            handed = Run.objects.filter(id=waiting, dispatched=False)
+            if not handed.update(dispatched=True, queue=kind):
+                continue
+            sent.append(waiting)
+            # Sent once committed, so a worker never looks for a run it cannot see yet. When
+            # the queue is down, that run says so; the others wait for the sweeper.
+            transaction.on_commit(functools.partial(hand_over, waiting, kind, down))
     return sent
 
 
-def hand_over(run_id: str, down: list[str]) -> None:
+def waiting_on(kind: str) -> int:
+    """Runs handed to the queue of this kind and not yet taken."""
+    return Run.objects.filter(status="queued", dispatched=True, queue=kind).count()
+
+
+def hand_over(run_id: str, kind: str, down: list[str]) -> None:
     """Send the run's task; when the queue does not answer, the run fails saying so."""
-    if not send(run_id):
+    if not send(run_id, kind):
         down.append(run_id)
         move(run_id, "queued", "failed", QUEUE_DOWN, error=QUEUE_DOWN)
 
 
-def send(run_id: str) -> bool:
-    """Put the run's task on the Celery queue; False when the broker does not answer."""
+def send(run_id: str, kind: str) -> bool:
+    """Put the run's task on the run queue of this kind (cpu or gpu: settings.RUN_QUEUES);
+    False when the broker does not answer. The only way a run reaches Celery."""
     try:
-        app.send_task(TASK, args=[run_id])
+        app.send_task(TASK, args=[run_id], queue=settings.RUN_QUEUES[kind])
     except Exception:
         log.exception("could not queue run %s", run_id)
         return False
     return True
 
 
-def take(run_id: str) -> Run | None:
-    """queued → running, by exactly one worker. None when the run is not waiting (a
-    redelivered task, or a run cancelled meanwhile): then there is nothing to do."""
-    if not move(run_id, "queued", "running"):
+def take(run_id: str, worker: str = "") -> Run | None:
+    """queued → running, by exactly one worker (`worker` names it). None when the run is
+    not waiting (a redelivered task, a run cancelled meanwhile, or one sent again to another
+    queue and taken there): then there is nothing to do."""
+    if not move(run_id, "queued", "running", worker=worker):
         return None
     dispatch()  # its place in the Celery queue came free
     return Run.objects.get(id=run_id)
@@ -174,7 +184,34 @@ def requeue_dispatched() -> int:
     handed = Run.objects.filter(
         status="queued", dispatched=True, created_at__lt=timezone.now() - timedelta(seconds=5)
     )
-    return sum(send(run_id) for run_id in handed.values_list("id", flat=True))
+    return sum(send(run_id, kind) for run_id, kind in handed.values_list("id", "queue"))
+
+
+def reroute(workers: dict[str, int] | None) -> list[str]:
+    """Send again every run handed to a queue that has no live worker left, to the queue
+    that fits it now, when that one has workers; return their ids. With no worker on any
+    queue (or no word from them) runs stay where they are: they start when a worker does,
+    and /api/health says meanwhile that none is running. The copy left behind is harmless:
+    only one worker can take a run."""
+    moved: list[str] = []
+    if workers is None:
+        return moved
+    for kind in routing.KINDS:
+        if workers[kind]:
+            continue
+        stranded = Run.objects.filter(status="queued", dispatched=True, queue=kind)
+        for run_id, cost in stranded.values_list("id", "cost"):
+            target = routing.queue_for(cost, workers)
+            if target == kind:
+                continue
+            # Compare-and-set: a run taken or moved meanwhile stays as it is.
+            if not Run.objects.filter(id=run_id, status="queued", queue=kind).update(queue=target):
+                continue
+            if send(run_id, target):
+                moved.append(run_id)
+            else:  # the broker is down: the next sweep tries again
+                Run.objects.filter(id=run_id, queue=target).update(queue=kind)
+    return moved
 
 
 def move(run_id: str, old: str, new: str, message: str = "", then=(), **fields) -> bool:

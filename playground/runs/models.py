@@ -59,6 +59,11 @@ class Run(LogOwner):
     )
     # Runs wait here, not in the task queue, until the lifecycle hands them over in rounds.
     dispatched = models.BooleanField(default=False)
+    # Where it trains: its estimated work (sequences.estimate.run_cost), the queue it was
+    # last handed to by that cost (runs/routing.py: cpu or gpu), and the worker that took it.
+    cost = models.BigIntegerField(default=0)
+    queue = models.CharField(max_length=8, default="cpu")
+    worker = models.CharField(max_length=255, blank=True, default="")
     val_loss = models.FloatField(null=True, blank=True)  # the latest validation loss
     best_val_loss = models.FloatField(null=True, blank=True)
     # How many of its browser's runs were waiting or training when it was created: the

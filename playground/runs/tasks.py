@@ -13,8 +13,8 @@ from playground.runs.pump import EventPump
 log = logging.getLogger(__name__)
 
 
-@shared_task(name=lifecycle.TASK, ignore_result=True)
-def train_run(run_id: str) -> None:
+@shared_task(name=lifecycle.TASK, ignore_result=True, bind=True)
+def train_run(self, run_id: str) -> None:
     # Imported here, not at the top: Celery imports this module in the worker's parent
     # process, which must never load torch (nor touch CUDA).
     from playground.runs.rebuild import rebuild  # noqa: PLC0415
@@ -23,8 +23,8 @@ def train_run(run_id: str) -> None:
     from sequences.threads import use_threads_for  # noqa: PLC0415
     from sequences.train import train  # noqa: PLC0415
 
-    # 1. Take the run: only one worker moves it from queued to running.
-    run = lifecycle.take(run_id)
+    # 1. Take the run: only one worker moves it from queued to running (and says which).
+    run = lifecycle.take(run_id, worker=self.request.hostname or "")
     if run is None:
         log.info("run %s is not waiting to start; nothing to do", run_id)
         return

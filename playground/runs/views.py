@@ -9,7 +9,7 @@ from playground.runs import events, hooks, lifecycle, quotas
 from playground.runs.lookup import get_run
 from playground.runs.models import FINISHED
 from playground.runs.ownership import owner_id, owns
-from sequences.estimate import model_size
+from sequences.estimate import model_size, run_cost
 from sequences.spec import SpecError, parse_spec
 
 
@@ -45,7 +45,7 @@ def create_run(request):
     quotas.admit(owner, spec.training.steps)
     # Other apps may refuse the run, or tie it to something (a workshop's rules).
     fields = hooks.admit(request, spec, model_size(spec, catalog)["parameters"])
-    run = lifecycle.create(spec, owner, **fields)
+    run = lifecycle.create(spec, owner, cost=run_cost(spec, catalog), **fields)
     if run.error == lifecycle.QUEUE_DOWN:
         raise ApiError(503, lifecycle.QUEUE_DOWN, id=run.id)
     body = {

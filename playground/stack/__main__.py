@@ -1,4 +1,12 @@
-"""`python -m playground.stack` (what `make run` runs): serve the app with a worker beside it."""
+"""`python -m playground.stack [NAME …]`: serve the app with its workers beside it.
+
+Without names (what `make run` runs): migrate, start Redis when none answers, then every
+process of the stack (playground.stack.supervisor: web processes, CPU and GPU workers,
+the sweeper). With names, only those processes, for one host of a distributed deployment
+(`python -m playground.stack web`: WEB_PROCESSES web servers on one socket): its Redis and
+database are shared ones, and migrations run once, apart. Ctrl-C, a plain kill, or any
+one process ending stops them all.
+"""
 
 import os
 import signal
@@ -9,16 +17,31 @@ import time
 from playground.stack.supervisor import Stack
 
 
-def main() -> int:
-    stack = Stack(host=os.getenv("HOST", "127.0.0.1"), port=int(os.getenv("PORT", "8000")))
+def main(names: list[str]) -> int:
     # Ctrl-C and a plain kill both end in the same orderly stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:
-        stack.manage("migrate", "--no-input")
-        stack.start()
-        stack.wait_ready()
-        print(f"\nThe playground is ready at {stack.url}/  (Ctrl-C stops everything)\n", flush=True)
+        stack = Stack(
+            host=os.getenv("HOST", "127.0.0.1"),
+            port=int(os.getenv("PORT", "8000")),
+            embedded_redis=not names,
+        )
+        stack.names(*names)  # an unknown name stops here, before anything starts
+    except ValueError as exc:
+        print(f"Could not start the playground: {exc}.", file=sys.stderr)
+        return 2
+    try:
+        if not names:
+            stack.manage("migrate", "--no-input")
+        stack.start(*names)
+        serves = any(name.startswith("web-") for name in stack.processes)
+        if serves:
+            stack.wait_ready(workers=0 if names else 1)
+            print(
+                f"\nThe playground is ready at {stack.url}/  (Ctrl-C stops everything)\n",
+                flush=True,
+            )
         while (exited := stack.watch()) is None:
             time.sleep(1)
         print(f"The {exited} process stopped; stopping the rest.", file=sys.stderr)
@@ -28,7 +51,7 @@ def main() -> int:
     except subprocess.CalledProcessError:
         print("Could not start the playground: the database migration failed.", file=sys.stderr)
         return 1
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         print(f"Could not start the playground: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -37,4 +60,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -16,6 +16,7 @@ close without a code (a socket from another origin, playground.socket_origin) is
 refused at the handshake.
 
     python -m playground.stack.web -b 127.0.0.1 -p 8000 playground.asgi:application
+    python -m playground.stack.web --fd 3 playground.asgi:application  # a shared socket
 """
 
 import io
@@ -28,6 +29,7 @@ from daphne import access, http_protocol, ws_protocol
 from daphne import cli as daphne_cli
 from daphne.endpoints import build_endpoint_description_strings
 
+from playground.stack.listen import BACKLOG
 from sequences.uploads.prepare import MAX_BYTES
 
 MAX_BODY = MAX_BYTES + 64 * 1024  # an upload, and the form fields riding with it
@@ -97,12 +99,9 @@ def redacted_query(match: re.Match) -> str:
     return "?" + "&".join(pairs)
 
 
-# Connections waiting to be accepted. Twisted's default, 50, drops the rest of a burst (200
-# health checks at once), and each dropped client waits a full second before trying again.
-BACKLOG = 1024
-
-
 def endpoints(*args, **kwargs) -> list[str]:
+    """daphne's listening sockets, with room for a burst (a socket passed by --fd was
+    opened with that room already: playground.stack.listen)."""
     described = build_endpoint_description_strings(*args, **kwargs)
     return [f"{d}:backlog={BACKLOG}" if d.startswith("tcp:") else d for d in described]
 

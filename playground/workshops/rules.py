@@ -6,7 +6,6 @@ import secrets
 from playground.api import ApiError
 from playground.runs.models import ACTIVE
 from playground.workshops.models import Participant
-from sequences.spec import parse_spec
 
 
 def participant_of(request) -> Participant | None:
@@ -34,6 +33,10 @@ def dotted(data: dict, path: str):
 
 def preset_spec(workshop) -> dict:
     """The preset with every default filled in: what a locked setting must stay at."""
+    # Imported here, not at the top: this module plugs into the runs' hooks when Django
+    # starts, in a Celery worker's parent process too, which must never load torch.
+    from sequences.spec import parse_spec  # noqa: PLC0415
+
     return parse_spec(workshop.preset).model_dump(mode="json")
 
 

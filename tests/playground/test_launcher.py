@@ -13,6 +13,7 @@ import pytest
 
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import BASE_DIR
+from worker.slots import cpu_slots
 
 pytestmark = pytest.mark.stack
 
@@ -46,15 +47,22 @@ def start_launcher(env: dict, log) -> subprocess.Popen:
         )
 
 
+def launcher_env(**settings: str) -> dict:
+    """This environment, with the machine's defaults for the worker's slots, one web
+    process, and no GPU worker (a machine with GPUs would start one for each:
+    tests/stack/test_shape.py)."""
+    env = {k: v for k, v in os.environ.items() if k != "WORKER_CONCURRENCY"}
+    return {**env, "GPU_DEVICES": "", "WEB_PROCESSES": "", **settings}
+
+
 def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything(tmp_path):
     port, dead_redis_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
+    env = launcher_env(
+        PORT=str(port),
         # A database of its own: its sweeper must not queue other tests' runs again.
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'launcher.sqlite3'}",
-        "REDIS_URL": f"redis://127.0.0.1:{dead_redis_port}/0",
-    }
+        DATABASE_URL=f"sqlite:///{tmp_path / 'launcher.sqlite3'}",
+        REDIS_URL=f"redis://127.0.0.1:{dead_redis_port}/0",
+    )
     migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
     subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
     log = tmp_path / "launcher.log"
@@ -63,18 +71,21 @@ def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything
         output = wait_for_line(log, "ready at")
         assert "started an embedded one" in output, output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as answer:
-            assert json.load(answer) == {"ok": True, "redis": True, "workers": 1}
+            health = json.load(answer)
+        assert health == {"ok": True, "redis": True, "workers": 1, "queues": {"cpu": 1, "gpu": 0}}
         # Each child leads a process group of its own (Celery's pool processes join it).
         children = pgrep("-P", str(launcher.pid))
         commands = " | ".join(command_line(pid) for pid in children)
         for expected in (
-            f"-p {port} playground.asgi",
+            "playground.stack.web --fd",
             f"worker-{port}@",
             "sweep_runs",
             "redis-server",
         ):
             assert expected in commands, commands
-        assert len(pgrep("-g", ",".join(children))) > len(children)  # the worker's pool, too
+        # The worker has a slot for each core the machine serves well (two on two cores).
+        (worker,) = [pid for pid in children if f"worker-{port}@" in command_line(pid)]
+        assert len(pgrep("-P", worker)) == cpu_slots()
 
         launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert launcher.wait(timeout=30) == 0
@@ -87,12 +98,11 @@ def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything
 
 def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
     port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
-        "CELERY_QUEUE": f"launcher-test-{port}",  # never take the other tests' runs
-    }
+    env = launcher_env(
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'k.sqlite3'}",
+        CELERY_QUEUE=f"launcher-test-{port}",  # never take the other tests' runs
+    )
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=BASE_DIR,

@@ -8,10 +8,16 @@ import pytest
 
 from playground.runs import lifecycle
 from playground.runs.models import Run
+from sequences.estimate import run_cost
 from sequences.spec import parse_spec
 
 SPEC = parse_spec({"dataset": "adding", "model": {"cell": "gru", "hidden": 8}})
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def create(owner: str):
+    """A small run (its cost is what the view would estimate for SPEC)."""
+    return lifecycle.create(SPEC, owner, cost=run_cost(SPEC))
 
 
 def dispatched() -> list[str]:
@@ -27,8 +33,8 @@ def one_ahead(settings):
 
 @pytest.mark.django_db
 def test_each_browsers_first_run_goes_before_anyones_second(one_ahead):
-    greedy = [lifecycle.create(SPEC, "greedy") for _ in range(3)]
-    modest = lifecycle.create(SPEC, "modest")
+    greedy = [create("greedy") for _ in range(3)]
+    modest = create("modest")
     assert [r.round for r in greedy] == [0, 1, 2] and modest.round == 0
     # Only the first run is in the task queue; the rest wait in the database.
     assert [r.dispatched for r in greedy] == [True, False, False] and not modest.dispatched
@@ -43,14 +49,14 @@ def test_each_browsers_first_run_goes_before_anyones_second(one_ahead):
 
 @pytest.mark.django_db
 def test_a_browser_whose_runs_ended_starts_again_at_round_zero(one_ahead):
-    first = lifecycle.create(SPEC, "returning")
+    first = create("returning")
     lifecycle.cancel(first.id, "Cancelled before it started.")
-    assert lifecycle.create(SPEC, "returning").round == 0
+    assert create("returning").round == 0
 
 
 @pytest.mark.django_db
 def test_cancelling_a_handed_over_run_frees_its_place(one_ahead):
-    first, second = lifecycle.create(SPEC, "a"), lifecycle.create(SPEC, "b")
+    first, second = create("a"), create("b")
     assert not second.dispatched
     cancelled = lifecycle.cancel(first.id, "Cancelled before it started.")
     assert cancelled.status == "cancelled" and cancelled.cancel_requested
@@ -59,7 +65,7 @@ def test_cancelling_a_handed_over_run_frees_its_place(one_ahead):
 
 @pytest.mark.django_db
 def test_a_run_moves_once_and_each_move_is_one_status_event(one_ahead):
-    run = lifecycle.create(SPEC, "a")
+    run = create("a")
     assert lifecycle.take(run.id) is not None
     assert lifecycle.take(run.id) is None  # a redelivered task finds nothing to do
     lifecycle.fail(run.id, "Training failed: boom")
@@ -73,9 +79,9 @@ def test_a_run_moves_once_and_each_move_is_one_status_event(one_ahead):
 def test_when_the_queue_is_down_the_run_fails_saying_so_and_the_rest_wait(
     one_ahead, monkeypatch, django_capture_on_commit_callbacks
 ):
-    first, second, third = (lifecycle.create(SPEC, owner) for owner in "abc")
+    first, second, third = (create(owner) for owner in "abc")
     # The broker is the network edge: from here on it answers nothing.
-    monkeypatch.setattr(lifecycle, "send", lambda run_id: False)
+    monkeypatch.setattr(lifecycle, "send", lambda run_id, kind: False)
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.take(first.id)
     second.refresh_from_db()

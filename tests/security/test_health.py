@@ -47,17 +47,26 @@ def test_the_sweeper_keeps_a_heartbeat_with_the_workers_per_queue(stack, store):
     beat = json.loads(raw)
     assert beat["workers"] == 1
     assert beat["queues"] == {settings.CELERY_TASK_DEFAULT_QUEUE: 1}
+    # Each worker by its name, with the queues it takes.
+    (name,) = beat["nodes"]
+    assert name.startswith(f"worker-{stack.port}@")
+    assert beat["nodes"][name] == [settings.RUN_QUEUES["cpu"]]
     assert 0 < store.ttl(heartbeat.KEY) <= heartbeat.lifetime()
 
 
 def test_health_reads_the_workers_from_the_heartbeat_and_asks_no_worker(store, live):
-    code, body = health_right_after(store, live, {"workers": 7, "queues": {"runs": 7}})
-    assert (code, body) == (200, {"ok": True, "redis": True, "workers": 7})
+    cpu, gpu = settings.RUN_QUEUES["cpu"], settings.RUN_QUEUES["gpu"]
+    stored = {"workers": 7, "queues": {cpu: 5, gpu: 3, "another-queue": 1}}
+    code, body = health_right_after(store, live, stored)
+    # The workers on each run queue, by kind (a worker taking both counts in each).
+    queues = {"cpu": 5, "gpu": 3}
+    assert (code, body) == (200, {"ok": True, "redis": True, "workers": 7, "queues": queues})
 
 
 def test_with_a_heartbeat_of_no_worker_health_says_so(store, live):
     code, body = health_right_after(store, live, {"workers": 0, "queues": {}})
     assert code == 503 and body["ok"] is False and body["workers"] == 0
+    assert body["queues"] == {"cpu": 0, "gpu": 0}
     assert body["error"] == (
         "No worker is running, so runs will wait in the queue until one starts."
     )
@@ -66,6 +75,7 @@ def test_with_a_heartbeat_of_no_worker_health_says_so(store, live):
 def test_without_a_heartbeat_health_says_the_sweeper_is_silent(store, live):
     code, body = health_right_after(store, live, None)
     assert code == 503 and body["redis"] is True and body["workers"] == 0
+    assert body["queues"] == {"cpu": 0, "gpu": 0}
     assert body["error"].startswith("No word from the workers in the last")
     assert "manage.py sweep_runs --loop" in body["error"]
 

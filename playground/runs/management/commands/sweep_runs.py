@@ -1,4 +1,5 @@
-"""Keep runs honest: fail those whose worker died, and keep the queue moving."""
+"""Keep runs honest: fail those whose worker died, send again those whose queue lost its
+workers, and keep the queue moving."""
 
 import logging
 import time
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from playground import heartbeat
 from playground.datasets.retention import delete_expired_uploads
-from playground.runs import lifecycle
+from playground.runs import lifecycle, routing
 from playground.runs.retention import delete_expired_runs
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             reaped = lifecycle.reap()
             if reaped:
                 log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
+            # Runs handed to a queue whose workers are all gone go where workers are.
+            moved = lifecycle.reroute(routing.live())
+            if moved:
+                log.warning("sent %d run(s) to another queue: theirs has no worker", len(moved))
             # Runs waiting their turn are never left waiting for good.
             lifecycle.dispatch()
             forget_expired()
