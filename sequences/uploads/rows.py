@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sequences.uploads.errors import UploadError
+from sequences.uploads.progress import READING, ROWS_PER_REPORT, Progress, unwatched
 
 HEAD_ROWS = 21  # the rows has_header looks at
 # The ASCII characters str.strip() removes: a line of only these is blank.
@@ -26,9 +27,9 @@ class Rows:
     lines: np.ndarray  # (rows,) the file line each such row ends on
 
 
-def read_rows(text: str, dialect: type[csv.Dialect]) -> Rows:
+def read_rows(text: str, dialect: type[csv.Dialect], progress: Progress = unwatched) -> Rows:
     """Blank lines are skipped, as pandas skips them."""
-    return plain_rows(text, dialect) or quoted_rows(text, dialect)
+    return plain_rows(text, dialect) or quoted_rows(text, dialect, progress)
 
 
 def plain_rows(text: str, dialect: type[csv.Dialect]) -> Rows | None:
@@ -55,7 +56,7 @@ def plain_rows(text: str, dialect: type[csv.Dialect]) -> Rows | None:
     return Rows(first, widths.astype(np.int64), lines.astype(np.int64))
 
 
-def quoted_rows(text: str, dialect: type[csv.Dialect]) -> Rows:
+def quoted_rows(text: str, dialect: type[csv.Dialect], progress: Progress = unwatched) -> Rows:
     """The rows read one by one by the csv module, which knows quoted cells."""
     reader = csv.reader(io.StringIO(text), dialect)
     first: list[list[str]] = []
@@ -70,6 +71,8 @@ def quoted_rows(text: str, dialect: type[csv.Dialect]) -> Rows:
                     first.append(row)
                 widths.append(len(row))
                 lines.append(reader.line_num)
+                if len(widths) % ROWS_PER_REPORT == 0:
+                    progress(READING, len(widths))
             last = reader.line_num
     except csv.Error as error:
         where = f"line {last + 1}"  # where the row that cannot be read starts

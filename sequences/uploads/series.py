@@ -9,6 +9,7 @@ from sequences.uploads.columns import TableNumbers, column, listing
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
 from sequences.uploads.prepared import Choices, Prepared
+from sequences.uploads.progress import CHECKING, Progress
 from sequences.uploads.tables import line_of, read_table
 
 MIN_ROWS = 20  # fewer cannot make training and validation windows
@@ -18,8 +19,9 @@ PREVIEW_POINTS = 1000
 MISSING_WORDS = ("nan", "na", "n/a", "null", "none", "-", "?")
 
 
-def prepare_series(raw: bytes, choices: Choices) -> Prepared:
-    frame = read_table(decode(raw))
+def prepare_series(raw: bytes, choices: Choices, progress: Progress) -> Prepared:
+    frame = read_table(decode(raw), progress)
+    progress(CHECKING, len(frame))
     numeric = TableNumbers(frame, frame.attrs["decimal"])
     time_name, times = time_column(frame, choices.time_column)
     names = value_columns(frame, choices.columns, time_name, numeric)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sequences.uploads.errors import UploadError
+from sequences.uploads.progress import READING, Progress, unwatched
 from sequences.uploads.rows import HEAD_ROWS, read_rows
 
 MAX_COLUMNS = 200
@@ -17,14 +18,16 @@ DELIMITERS = ",;\t|"
 NUMBER = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$")
 
 
-def read_table(text: str) -> pd.DataFrame:
+def read_table(text: str, progress: Progress = unwatched) -> pd.DataFrame:
     """The CSV as a table of strings (cells as written; empty cells are NaN), with the
     file line of each row in `frame.attrs["lines"]` for messages."""
     refuse_other_formats(text)
     dialect = sniff(text)
-    rows = read_rows(text, dialect)
+    progress(READING, 0)
+    rows = read_rows(text, dialect, progress)
     header = has_header(rows.first)
     check_shape(rows.widths, rows.lines, header)
+    progress(READING, len(rows.widths) - header)  # data rows
     frame = pd.read_csv(
         io.StringIO(text),
         sep=dialect.delimiter,
