@@ -304,7 +304,8 @@ PATHS = {
                         for media in FILES.values()
                     },
                 },
-                **errors(404, 409),
+                # The script and report are built in the work pool, which may be full.
+                **errors(404, 409, 503),
             },
         }
     },

@@ -3,6 +3,7 @@
 import redis
 from django.http import JsonResponse
 
+from playground import work_pool
 from playground.api import NUL, ApiError, endpoint, holds_nul, read_form
 from playground.datasets import checking, progress
 from playground.datasets.catalog import describe, describe_builtin, forget
@@ -71,12 +72,12 @@ def upload(request):
     if request.POST.get("columns", "").strip():
         choices["columns"] = [c.strip() for c in request.POST["columns"].split(",") if c.strip()]
     try:
-        checked = checking.pool().check(file.read(), kind, choices, token)
+        checked = checking.check(file.read(), kind, choices, token)
     except UploadError as error:
         return JsonResponse(error.as_json(), status=error.status)
-    except checking.Busy:
+    except work_pool.Busy:
         return try_again("Every file checker is busy; try again in a moment.")
-    except checking.CheckerDied:
+    except work_pool.WorkerDied:
         return try_again(
             "The process checking the file stopped before it finished (nothing was stored); "
             "try again in a moment."

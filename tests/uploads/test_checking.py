@@ -4,59 +4,25 @@ checker that dies mid-check gets a 503 while the next upload is checked afresh."
 
 import os
 import signal
-import threading
 import time
-import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from playground.datasets import checking
 from playground.datasets.models import Dataset
 from tests.processes import descendants
+from tests.uploading import (
+    MILLION_ROWS,
+    PHASES,
+    SMALL,
+    in_background,
+    post,
+    progress_of,
+    token,
+    wait_for_phase,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# A million rows of two one-digit columns (4 MB, under the 5 MB limit): seconds to check.
-MILLION_ROWS = b"a,b\n" + b"".join(f"{i % 10},{i * 7 % 10}\n".encode() for i in range(100)) * 10_000
-SMALL = b"t,v\n" + b"".join(f"{i},{i % 7}\n".encode() for i in range(40))
-PHASES = ["waiting", "reading", "checking", "storing", "done"]
-
-
-def token() -> str:
-    return uuid.uuid4().hex
-
-
-def post(content: bytes, progress: str | None = None, **fields):
-    form = {"file": SimpleUploadedFile("data.csv", content), "kind": "series", **fields}
-    if progress:
-        form["progress"] = progress
-    return Client().post("/api/datasets", form)
-
-
-def in_background(content: bytes, progress: str | None = None):
-    """Upload in a thread; the answer lands in the returned dict under "answer"."""
-    box: dict = {}
-    thread = threading.Thread(target=lambda: box.update(answer=post(content, progress)))
-    thread.start()
-    box["thread"] = thread
-    return box
-
-
-def progress_of(progress: str) -> tuple[int, dict]:
-    answer = Client().get(f"/api/uploads/{progress}/progress")
-    return answer.status_code, answer.json()
-
-
-def wait_for_phase(progress: str, phases: set[str], timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        status, state = progress_of(progress)
-        if status == 200 and state["phase"] in phases:
-            return state
-        assert time.monotonic() < deadline, f"the upload never reached {phases}: {state}"
-        time.sleep(0.02)
 
 
 def checkers() -> list[int]:
@@ -64,20 +30,8 @@ def checkers() -> list[int]:
     return [pid for pid, depth in descendants(os.getpid()).items() if depth == 2]
 
 
-@pytest.fixture
-def pool_of(settings):
-    """Make this web process's pool with so many checkers and queue places."""
-
-    def make(checkers: int, queue: int):
-        settings.UPLOAD_CHECKERS, settings.UPLOAD_CHECK_QUEUE = checkers, queue
-        checking.shutdown()
-
-    yield make
-    checking.shutdown()  # the next test's pool has the settings of its time
-
-
-def test_the_page_follows_the_check_by_its_token_from_reading_to_done(pool_of):
-    pool_of(checkers=1, queue=2)
+def test_the_page_follows_the_check_by_its_token_from_reading_to_done(work_pool_of):
+    work_pool_of(processes=1, queue=2)
     mine = token()
     upload = in_background(MILLION_ROWS, mine)
     seen = []
@@ -97,8 +51,8 @@ def test_the_page_follows_the_check_by_its_token_from_reading_to_done(pool_of):
     assert {"token": mine, "phase": "checking", "rows": 1_000_000} in seen
 
 
-def test_uploads_past_the_checkers_and_the_queue_are_refused_busy_and_not_stored(pool_of):
-    pool_of(checkers=1, queue=1)
+def test_uploads_past_the_checkers_and_the_queue_are_refused_busy_and_not_stored(work_pool_of):
+    work_pool_of(processes=1, queue=1)
     first, second = token(), token()
     checked = in_background(MILLION_ROWS, first)
     wait_for_phase(first, {"reading", "checking"})  # the one checker is at work
@@ -115,8 +69,8 @@ def test_uploads_past_the_checkers_and_the_queue_are_refused_busy_and_not_stored
     assert post(SMALL).status_code == 201  # with the pool free again, it is taken
 
 
-def test_a_checker_that_dies_mid_check_answers_503_and_the_next_upload_is_checked(pool_of):
-    pool_of(checkers=1, queue=2)
+def test_a_checker_that_dies_mid_check_answers_503_and_the_next_upload_is_checked(work_pool_of):
+    work_pool_of(processes=1, queue=2)
     mine = token()
     upload = in_background(MILLION_ROWS, mine)
     wait_for_phase(mine, {"reading", "checking"})
