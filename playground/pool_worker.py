@@ -1,10 +1,12 @@
 """A work pool's process (playground.work_pool), set up to end with the web process that
-owns the pool. Imports no Django: it runs before any job."""
+owns the pool, and to take one core at most. Imports no Django: it runs before any job."""
 
 import os
 import select
 import threading
 import time
+
+import torch
 
 
 def serve(web_pid: int) -> None:
@@ -12,6 +14,9 @@ def serve(web_pid: int) -> None:
     ends. Nothing else would end it: a worker waits on a queue whose writing end it holds
     itself, and its fork server lives as long as any worker does."""
     threading.Thread(target=exit_when_gone, args=(web_pid,), daemon=True).start()
+    # Its jobs are small tensor work (sampling a script's data) beside the web server:
+    # more intra-op threads would spin against it and gain nothing (see DESIGN, 9).
+    torch.set_num_threads(1)
 
 
 def exit_when_gone(pid: int) -> None:
