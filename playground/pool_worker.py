@@ -19,6 +19,10 @@ def serve(web_pid: int) -> None:
     torch.set_num_threads(1)
 
 
+def ready() -> None:
+    """A job that does nothing: run once, the pool has started."""
+
+
 def exit_when_gone(pid: int) -> None:
     try:
         handle = os.pidfd_open(pid)  # readable once the process has ended (Linux 5.3+)

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver, resource_tracker
 from typing import TypeVar
 
 from django.conf import settings
@@ -86,6 +87,11 @@ class WorkPool:
         finally:
             self.admitted.release()
 
+    def warm(self) -> None:
+        """Start the fork server and a worker now (the fork server imports pandas, torch
+        and plotly: seconds that the first job would otherwise wait)."""
+        self.run(pool_worker.ready)
+
     def restart(self, broken: ProcessPoolExecutor) -> None:
         """Replace a broken executor, once however many jobs found it broken."""
         with self.lock:
@@ -110,7 +116,6 @@ def pool() -> WorkPool:
         return _pool
 
 
-@atexit.register
 def shutdown() -> None:
     """Stop the pool (the next job starts a new one, with the settings of that time)."""
     global _pool
@@ -118,3 +123,14 @@ def shutdown() -> None:
         if _pool is not None:
             _pool.close()
             _pool = None
+
+
+@atexit.register
+def stop() -> None:
+    """At exit: the pool, then multiprocessing's fork server and resource tracker, waited
+    for. Left to end on their own once this process has gone, they would be orphans for
+    init to reap, still listed meanwhile. Their `_stop` is how CPython's own tests stop
+    them: there is no public way."""
+    shutdown()
+    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
+        getattr(helper, "_stop", lambda: None)()
