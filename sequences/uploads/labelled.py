@@ -53,7 +53,9 @@ def prepare_labelled(raw: bytes, choices: Choices, progress: Progress) -> Prepar
     check_classes(classes, label)
     if len(pairs) < MIN_ROWS:
         raise UploadError(f"there are {len(pairs)} labelled rows; at least {MIN_ROWS} are needed")
-    words = [w for t in pairs[text] for w in tokenize(t, "words")]
+    # One pass over all texts, a newline between two: no word spans a space, so the words
+    # are those of each text in turn.
+    words = tokenize("\n".join(pairs[text]), "words")
     summary = {
         "rows": len(pairs),
         "text_column": text,
