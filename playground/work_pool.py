@@ -20,6 +20,7 @@ a time, while a person waits on an upload's answer or a download; the pool answe
 seconds, beside the web process, with the same synchronous API."""
 
 import atexit
+import gc
 import multiprocessing
 import os
 import threading
@@ -105,14 +106,16 @@ class WorkPool:
 
 _pool: WorkPool | None = None
 _pool_lock = threading.Lock()
+_started = False  # whether this process has ever started a pool
 
 
 def pool() -> WorkPool:
     """This web process's pool, started at its first job."""
-    global _pool
+    global _pool, _started
     with _pool_lock:
         if _pool is None:
             _pool = WorkPool(settings.WORK_PROCESSES, settings.WORK_QUEUE)
+            _started = True
         return _pool
 
 
@@ -131,6 +134,11 @@ def stop() -> None:
     for. Left to end on their own once this process has gone, they would be orphans for
     init to reap, still listed meanwhile. Their `_stop` is how CPython's own tests stop
     them: there is no public way."""
+    if not _started:
+        return  # nothing of ours to stop (a process that only imported this module)
     shutdown()
+    # The pool's queues and their semaphores go now, so the tracker has nothing left.
+    gc.collect()
     for helper in (forkserver._forkserver, resource_tracker._resource_tracker):
-        getattr(helper, "_stop", lambda: None)()
+        if hasattr(helper, "_stop"):
+            helper._stop()
