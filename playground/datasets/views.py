@@ -114,7 +114,11 @@ def try_again(message: str) -> JsonResponse:
 def upload_progress(request, token):
     """How far the check of the upload sent with this progress token has come."""
     if not progress.valid(token):
-        raise ApiError(400, BAD_TOKEN.replace("progress: send", "The token is"))
+        raise ApiError(
+            400,
+            "The token must be 16 to 64 letters, digits, '-' or '_': the one the upload "
+            "sent as its 'progress' field.",
+        )
     try:
         state = progress.read(connection(), token)
     except redis.RedisError:
