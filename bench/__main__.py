@@ -4,11 +4,19 @@ figures are printed and written to bench/results/."""
 import json
 from pathlib import Path
 
-from bench import busy_machine, first_metrics, health_load, training_throughput, workshop_load
+from bench import (
+    busy_machine,
+    first_metrics,
+    health_load,
+    training_throughput,
+    upload_load,
+    workshop_load,
+)
 
 if __name__ == "__main__":
     first_metrics.main()
     health_load.main()
+    upload_load.main()
     workshop_load.main()
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ return; tests/playground/test_openapi.py checks this against the URL patterns.
 from django.http import JsonResponse
 
 from playground.api import MAX_INT, endpoint
+from playground.datasets.progress import PHASES
 from playground.page_constants import CONSTANTS
 from playground.runs.exports import EXPORTS
 from playground.workshops.views import JoinRequest, WorkshopRequest
@@ -30,7 +31,8 @@ REASONS = {
     422: "Well-formed but invalid: the error names the field",
     429: "A quota is full, or too many wrong workshop codes came from this address: the "
     "error says which and what to do",
-    503: "A service the answer needs is down (Redis, or no worker)",
+    503: "A service the answer needs is down or busy (Redis, no worker, every upload "
+    "checker busy): the error says so; try again",
 }
 
 
@@ -87,8 +89,20 @@ UPLOAD = {
         "text_column": STRING,
         "label_column": STRING,
         "missing": {"enum": ["refuse", "drop", "interpolate"]},
+        "progress": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{16,64}$",
+            "description": "a random token: GET /api/uploads/{token}/progress then tells how "
+            "far the check has come",
+        },
     },
 }
+UPLOAD_PROGRESS = obj(
+    ["token", "phase"],
+    token=STRING,
+    phase={"enum": list(PHASES)},
+    rows={"type": "integer", "description": "reading: rows read so far; checking: rows read"},
+)
 RUN_CREATED = obj(
     ["id", "url", "ws", "status", "owner_token"],
     id=STRING,
@@ -189,9 +203,20 @@ PATHS = {
             },
             "responses": {
                 "201": answer("The dataset with its preview"),
-                **errors(400, 413, 415, 422, 429),
+                **errors(400, 413, 415, 422, 429, 503),
             },
         },
+    },
+    "/api/uploads/{token}/progress": {
+        "get": {
+            "summary": "How far the check of an upload sent with this progress token has come "
+            "(waiting, reading, checking, storing, then done or failed; kept 10 minutes)",
+            "parameters": [path_parameter("token", pattern="^[A-Za-z0-9_-]{16,64}$")],
+            "responses": {
+                "200": answer("The upload's progress", UPLOAD_PROGRESS),
+                **errors(400, 404, 503),
+            },
+        }
     },
     "/api/datasets/{dataset_id}": {
         "get": {
@@ -290,7 +315,8 @@ PATHS = {
                         for media in FILES.values()
                     },
                 },
-                **errors(404, 409),
+                # The script and report are built in the work pool, which may be full.
+                **errors(404, 409, 503),
             },
         }
     },

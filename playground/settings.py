@@ -243,6 +243,12 @@ NEW_IDENTITIES_PER_MINUTE = envint("NEW_IDENTITIES_PER_MINUTE", "10")
 RUN_RETENTION_DAYS = envint("RUN_RETENTION_DAYS", "30")
 UPLOAD_RETENTION_DAYS = envint("UPLOAD_RETENTION_DAYS", "30")
 
+# Heavy work (checking uploads, building exports) runs outside the web process
+# (playground.work_pool): this many processes per web process, and this many more jobs
+# waiting for one; past that a job is refused with a 503 that says try again.
+WORK_PROCESSES = envint("WORK_PROCESSES", "1")
+WORK_QUEUE = envint("WORK_QUEUE", "2")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/openapi.json", openapi.openapi),
     path("api/datasets", datasets.datasets),
     path("api/datasets/<str:dataset_id>", datasets.dataset_detail),
+    path("api/uploads/<str:token>/progress", datasets.upload_progress),
     path("api/runs", runs.create_run),
     path("api/runs/check", runs.check_spec),
     path("api/runs/<str:run_id>", runs.run_detail),

@@ -130,6 +130,10 @@ class SpecError(ValueError):
         self.message = message
         self.details = details
 
+    def __reduce__(self) -> tuple:
+        # Raised in another process (a work pool's), it comes back whole.
+        return type(self), (self.message, self.details)
+
 
 def parse_spec(data: Any, catalog: dict[str, DatasetInfo] | None = None) -> RunSpec:
     """Validate raw JSON-like data into a RunSpec, or raise SpecError naming each field."""

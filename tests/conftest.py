@@ -11,6 +11,7 @@ from http.cookiejar import CookieJar
 import pytest
 from django.conf import settings
 
+from playground import work_pool
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import Stack
 
@@ -159,6 +160,19 @@ def client_of(stack):
 @pytest.fixture
 def live(client_of):
     return client_of()
+
+
+@pytest.fixture
+def work_pool_of(settings):
+    """Make this process's work pool (playground.work_pool) with so many processes and
+    queue places."""
+
+    def make(processes: int, queue: int):
+        settings.WORK_PROCESSES, settings.WORK_QUEUE = processes, queue
+        work_pool.shutdown()
+
+    yield make
+    work_pool.shutdown()  # the next test's pool has the settings of its time
 
 
 def tiny_spec(**training) -> dict:

@@ -1,18 +1,20 @@
 """The datasets JSON API (see /api/openapi.json): built-ins, uploads, previews."""
 
-import json
-
+import redis
 from django.http import JsonResponse
 
+from playground import work_pool
 from playground.api import NUL, ApiError, endpoint, holds_nul, read_form
+from playground.datasets import checking, progress
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
 from playground.datasets.quotas import admit_upload
 from playground.datasets.upload_form import CHOICE_FIELDS
+from playground.heartbeat import connection
 from playground.runs.models import ACTIVE, Run
 from playground.runs.ownership import owner_id
 from sequences.datasets import CATALOG
-from sequences.uploads import KINDS, UploadError, prepare
+from sequences.uploads import KINDS, UploadError
 from sequences.uploads.prepare import MAX_BYTES
 
 
@@ -60,6 +62,9 @@ def upload(request):
         raise ApiError(413, too_large())
     if holds_nul([file.name or "", *request.POST.values()]):
         raise ApiError(400, NUL)
+    token = request.POST.get("progress") or None
+    if token is not None and not progress.valid(token):
+        raise ApiError(400, BAD_TOKEN, where="progress")
     owner = owner_id(request)
     admit_upload(owner, file.size)
     name = (request.POST.get("name") or file.name or "my data").strip()[:100]
@@ -67,9 +72,16 @@ def upload(request):
     if request.POST.get("columns", "").strip():
         choices["columns"] = [c.strip() for c in request.POST["columns"].split(",") if c.strip()]
     try:
-        prepared = prepare(file.read(), kind, choices)
+        checked = checking.check(file.read(), kind, choices, token)
     except UploadError as error:
         return JsonResponse(error.as_json(), status=error.status)
+    except work_pool.Busy:
+        return try_again("Every file checker is busy; try again in a moment.")
+    except work_pool.WorkerDied:
+        return try_again(
+            "The process checking the file stopped before it finished (nothing was stored); "
+            "try again in a moment."
+        )
     row = Dataset.objects.create(
         name=name,
         kind=kind,
@@ -77,11 +89,47 @@ def upload(request):
         filename=file.name[:255],
         size=file.size,
         choices=choices,
-        summary=prepared.summary,
-        preview=json.loads(json.dumps(prepared.preview)),
-        data=prepared.to_bytes(),
+        summary=checked.summary,
+        preview=checked.preview,
+        data=checked.data,
     )
+    if token:
+        progress.UploadProgress(connection(), token)(progress.DONE)
     return JsonResponse(describe(row, preview=True), status=201)
+
+
+BAD_TOKEN = (
+    "progress: send 16 to 64 letters, digits, '-' or '_' (a random token the page makes), "
+    "or leave it out."
+)
+
+
+def try_again(message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=503)
+    response["Retry-After"] = "2"
+    return response
+
+
+@endpoint("GET")
+def upload_progress(request, token):
+    """How far the check of the upload sent with this progress token has come."""
+    if not progress.valid(token):
+        raise ApiError(
+            400,
+            "The token must be 16 to 64 letters, digits, '-' or '_': the one the upload "
+            "sent as its 'progress' field.",
+        )
+    try:
+        state = progress.read(connection(), token)
+    except redis.RedisError:
+        raise ApiError(503, "Redis is not answering, so upload progress cannot be read.") from None
+    if state is None:
+        raise ApiError(
+            404,
+            "No upload has reported progress under this token (or it ended over "
+            f"{progress.LIFETIME // 60} minutes ago).",
+        )
+    return JsonResponse({"token": token, **state})
 
 
 def too_large() -> str:

@@ -9,11 +9,14 @@ from django.http import HttpResponse
 
 from playground.api import ApiError, endpoint
 from playground.csv_safety import csv_cell
+from playground.datasets.models import Dataset
+from playground.runs.builds import StoredUpload, build_report, build_script
+from playground.runs.built_exports import built
 from playground.runs.lookup import get_run
-from playground.runs.models import RunWeights
-from playground.runs.rebuild import spec_and_task
-from playground.runs.report import metric_points, report_html
-from sequences.export.script import script as write_script
+from playground.runs.models import FINISHED, RunWeights
+from playground.runs.report import facts, metric_points
+from sequences.datasets import CATALOG
+from sequences.spec import SpecError
 
 METRIC_COLUMNS = ["step", "loss", "val_loss", "val_accuracy", "grad_norm", "lr"]
 
@@ -50,12 +53,32 @@ def weights(run):
 
 
 def report(run):
-    return download(report_html(run), "text/html", f"run-{run.id}.html")
+    # A finished run's report never changes: kept. A running one's grows: built afresh.
+    key = ("report", run.id) if run.status in FINISHED else None
+    body = built(key, build_report, facts(run), metric_points(run))
+    return download(body, "text/html", f"run-{run.id}.html")
 
 
 def script(run):
-    body = write_script(*spec_and_task(run), run.title)
+    """The run's settings and data fix its script: kept from the first download."""
+    try:
+        body = built(("script", run.id), build_script, run.spec, run.title, upload_of(run))
+    except SpecError as exc:
+        raise ApiError(
+            409, f"This run's settings can no longer be rebuilt: {exc.message}"
+        ) from None
     return download(body, "text/x-python", f"run-{run.id}.py")
+
+
+def upload_of(run) -> StoredUpload | None:
+    """The upload the run trains on, as stored (None for a built-in, or one deleted)."""
+    dataset = run.spec.get("dataset")
+    if not isinstance(dataset, str) or dataset in CATALOG:
+        return None
+    row = Dataset.objects.filter(id=dataset).first()
+    if row is None:
+        return None
+    return StoredUpload(row.id, row.name, row.kind, bytes(row.data), row.summary)
 
 
 EXPORTS = {

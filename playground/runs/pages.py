@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from playground.datasets.catalog import catalog_for, describe, describe_builtin
+from playground.datasets.catalog import describe, describe_builtin, described
 from playground.datasets.models import Dataset
 from playground.page_constants import render_page
 from playground.runs.form import form
@@ -41,7 +41,7 @@ def run_page(request, run_id):
     run = Run.objects.filter(id=run_id).first()
     if run is None:
         raise Http404("There is no such run.")
-    info = catalog_for(run.spec["dataset"]).get(run.spec["dataset"])
+    info = described(run.spec["dataset"])
     context = {
         "run": run,
         "is_owner": owns(request, run),

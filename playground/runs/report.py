@@ -1,5 +1,8 @@
 """A run as one standalone HTML page: its settings, result and curves, with the charts built
-here by the plotly package and plotly.js inlined, so the file opens offline."""
+here by the plotly package and plotly.js inlined, so the file opens offline.
+
+`page` takes plain data (the run's facts and logged points), so that it can be built in
+a work pool process (playground.runs.builds); `report_html` reads them from a run."""
 
 import html
 
@@ -45,8 +48,18 @@ def table(rows: dict) -> str:
     return f"<table>{cells}</table>"
 
 
+def facts(run) -> dict:
+    """What the report says about the run besides its curves."""
+    fields = ("title", "status", "error", "step", "total_steps", "result", "spec")
+    return {name: getattr(run, name) for name in fields}
+
+
 def report_html(run) -> str:
-    points = metric_points(run)
+    return page(facts(run), metric_points(run))
+
+
+def page(run: dict, points: list[dict]) -> str:
+    """The report of a run (its `facts`), with its logged `points`."""
     figures = [
         chart("Loss", points, {"loss": "training loss", "val_loss": "validation loss"}),
         chart("Gradient norm", points, {"grad_norm": "‖∇‖"}, log=True),
@@ -57,23 +70,24 @@ def report_html(run) -> str:
         pio.to_html(figure, full_html=False, include_plotlyjs=(i == 0))  # plotly.js once, inline
         for i, figure in enumerate(figures)
     )
-    spec = run.spec
+    spec = run["spec"]
     settings = {
         "dataset": spec["dataset"],
         "paradigm": spec["paradigm"],
         **spec["model"],
         **{f"training.{k}": v for k, v in spec["training"].items()},
     }
-    title = html.escape(run.title)
+    title = html.escape(run["title"])
+    error = f" ({html.escape(run['error'])})" if run["error"] else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;margin:1rem 0}}th,td{{text-align:left;padding:.2rem .8rem;
 border-bottom:1px solid #ddd}}th{{font-weight:600}}</style></head><body>
 <h1>{title}</h1>
-<p>Status: <strong>{html.escape(run.status)}</strong>{f" ({html.escape(run.error)})" if run.error else ""}
-· step {run.step} of {run.total_steps}</p>
-<h2>Result</h2>{table(run.result or {})}
+<p>Status: <strong>{html.escape(run["status"])}</strong>{error}
+· step {run["step"]} of {run["total_steps"]}</p>
+<h2>Result</h2>{table(run["result"] or {})}
 {plots}
 <h2>Settings</h2>{table(settings)}
 </body></html>"""

@@ -21,14 +21,18 @@ refused at the handshake.
 
 import io
 import json
+import os
 import re
 import sys
+import threading
 from urllib.parse import unquote_plus
 
+import django
 from daphne import access, http_protocol, ws_protocol
 from daphne import cli as daphne_cli
 from daphne.endpoints import build_endpoint_description_strings
 
+from playground import work_pool
 from playground.stack.listen import BACKLOG
 from sequences.uploads.prepare import MAX_BYTES
 
@@ -121,6 +125,14 @@ class CodedCloseWebSocket(ws_protocol.WebSocketProtocol):
         super().handle_reply(message)
 
 
+def warm_work_pool() -> None:
+    """Start the work pool (playground.work_pool) in the background as the server starts,
+    so that the first upload or export does not wait for it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+    django.setup()
+    threading.Thread(target=work_pool.pool().warm, daemon=True).start()
+
+
 def main():
     # daphne's HTTPFactory builds each request from this module attribute, its
     # WebSocketFactory each socket from its class attribute; its command line builds the
@@ -129,6 +141,7 @@ def main():
     ws_protocol.WebSocketFactory.protocol = CodedCloseWebSocket
     daphne_cli.AccessLogGenerator = RedactedAccessLog
     daphne_cli.build_endpoint_description_strings = endpoints
+    warm_work_pool()
     daphne_cli.CommandLineInterface().run(sys.argv[1:])
 
 

@@ -18,6 +18,10 @@ class UploadError(ValueError):
         super().__init__(message)
         self.message, self.status, self.where, self.choices = message, status, where, choices
 
+    def __reduce__(self) -> tuple:
+        # Checked in another process, it comes back whole: status, place and offers too.
+        return type(self), (self.message, self.status, self.where, self.choices)
+
     def as_json(self) -> dict[str, Any]:
         answer: dict[str, Any] = {"error": self.message}
         if self.where:

@@ -6,6 +6,7 @@ from sequences.uploads.columns import column, numeric_share
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
 from sequences.uploads.prepared import Choices, Prepared
+from sequences.uploads.progress import CHECKING, Progress
 from sequences.uploads.tables import line_of, read_table
 from sequences.uploads.tokens import most_frequent, tokenize
 
@@ -13,8 +14,9 @@ MAX_CLASSES = 50
 MIN_ROWS = 10
 
 
-def prepare_labelled(raw: bytes, choices: Choices) -> Prepared:
-    frame = read_table(decode(raw))
+def prepare_labelled(raw: bytes, choices: Choices, progress: Progress) -> Prepared:
+    frame = read_table(decode(raw), progress)
+    progress(CHECKING, len(frame))
     if frame.shape[1] < 2:
         raise UploadError(
             f"labelled text needs a text column and a label column; this file has "
@@ -51,7 +53,9 @@ def prepare_labelled(raw: bytes, choices: Choices) -> Prepared:
     check_classes(classes, label)
     if len(pairs) < MIN_ROWS:
         raise UploadError(f"there are {len(pairs)} labelled rows; at least {MIN_ROWS} are needed")
-    words = [w for t in pairs[text] for w in tokenize(t, "words")]
+    # One pass over all texts, a newline between two: no word spans a space, so the words
+    # are those of each text in turn.
+    words = tokenize("\n".join(pairs[text]), "words")
     summary = {
         "rows": len(pairs),
         "text_column": text,

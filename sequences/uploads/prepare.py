@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from sequences.uploads.errors import UploadError
 from sequences.uploads.labelled import prepare_labelled
 from sequences.uploads.prepared import Choices, Prepared
+from sequences.uploads.progress import Progress, unwatched
 from sequences.uploads.series import prepare_series
 from sequences.uploads.text import prepare_text
 
@@ -14,8 +15,11 @@ KINDS = ("text", "labelled-text", "series")
 MAX_BYTES = 5 * 1024 * 1024  # an upload's size limit (refused while it streams in)
 
 
-def prepare(raw: bytes, kind: str, choices: dict[str, Any] | None = None) -> Prepared:
-    """Check an upload of `kind` and prepare it, or raise UploadError naming the problem."""
+def prepare(
+    raw: bytes, kind: str, choices: dict[str, Any] | None = None, progress: Progress = unwatched
+) -> Prepared:
+    """Check an upload of `kind` and prepare it, or raise UploadError naming the problem;
+    `progress` hears how far the check has come."""
     if kind not in KINDS:
         raise UploadError(
             f"kind: '{kind}' is not a kind of upload; choose text, labelled-text or series",
@@ -33,4 +37,4 @@ def prepare(raw: bytes, kind: str, choices: dict[str, Any] | None = None) -> Pre
             f"the file is {len(raw) / 1e6:.1f} MB; at most {MAX_BYTES // 2**20} MB", status=413
         )
     make = {"text": prepare_text, "labelled-text": prepare_labelled, "series": prepare_series}
-    return make[kind](raw, chosen)
+    return make[kind](raw, chosen, progress)

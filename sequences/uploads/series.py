@@ -5,10 +5,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sequences.uploads.columns import column, listing, numbers, numeric_share
+from sequences.uploads.columns import TableNumbers, column, listing
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
 from sequences.uploads.prepared import Choices, Prepared
+from sequences.uploads.progress import CHECKING, Progress
 from sequences.uploads.tables import line_of, read_table
 
 MIN_ROWS = 20  # fewer cannot make training and validation windows
@@ -18,13 +19,15 @@ PREVIEW_POINTS = 1000
 MISSING_WORDS = ("nan", "na", "n/a", "null", "none", "-", "?")
 
 
-def prepare_series(raw: bytes, choices: Choices) -> Prepared:
-    frame = read_table(decode(raw))
-    decimal = frame.attrs["decimal"]
-    time_name = time_column(frame, choices.time_column)
-    names = value_columns(frame, choices.columns, time_name, decimal)
-    values = pd.DataFrame({name: checked_numbers(frame, name, decimal) for name in names})
-    times = parse_times(frame, time_name) if time_name else None
+def prepare_series(raw: bytes, choices: Choices, progress: Progress) -> Prepared:
+    frame = read_table(decode(raw), progress)
+    progress(CHECKING, len(frame))
+    numeric = TableNumbers(frame, frame.attrs["decimal"])
+    time_name, times = time_column(frame, choices.time_column)
+    names = value_columns(frame, choices.columns, time_name, numeric)
+    values = pd.DataFrame({name: checked_numbers(frame, name, numeric) for name in names})
+    if time_name:
+        times = parse_times(frame, time_name, times)
     values, times, handled = missing_values(frame, values, times, choices.missing)
     notes = []
     if times is not None:
@@ -58,18 +61,21 @@ def prepare_series(raw: bytes, choices: Choices) -> Prepared:
     return Prepared("series", data, summary, preview(values, times))
 
 
-def time_column(frame: pd.DataFrame, chosen: str | None) -> str | None:
-    """The chosen time column, or one named like a time whose cells parse as dates."""
+def time_column(frame: pd.DataFrame, chosen: str | None) -> tuple[str | None, pd.Series | None]:
+    """The chosen time column, or one named like a time whose cells parse as dates (with
+    those dates, so that they are parsed once)."""
     if chosen:
-        return column(frame, chosen, "time_column")
+        return column(frame, chosen, "time_column"), None
     for name in frame.columns:
-        if name.lower() in TIME_NAMES and parsed_times(frame[name]).notna().mean() > 0.9:
-            return name
-    return None
+        if name.lower() in TIME_NAMES:
+            times = parsed_times(frame[name])
+            if times.notna().mean() > 0.9:
+                return name, times
+    return None, None
 
 
 def value_columns(
-    frame: pd.DataFrame, chosen: list[str] | None, time_name: str | None, decimal: str
+    frame: pd.DataFrame, chosen: list[str] | None, time_name: str | None, numeric: TableNumbers
 ) -> list[str]:
     if chosen:
         names = [column(frame, name, "columns") for name in chosen]
@@ -85,9 +91,7 @@ def value_columns(
     ]
     # A column whose every cell is empty or NaN is a value column with its values missing
     # (refused by checked_numbers), not text to pass over for the next numeric column.
-    names = [
-        c for c in candidates if numeric_share(frame[c], decimal) >= 0.9 or only_missing(frame[c])
-    ]
+    names = [c for c in candidates if numeric.share(c) >= 0.9 or only_missing(frame[c])]
     if not names:
         examples = ", ".join(
             f"'{c}' holds text like '{frame[c].dropna().iloc[0]}'"
@@ -111,18 +115,18 @@ def only_missing(cells: pd.Series) -> bool:
     return bool(filled.isin(MISSING_WORDS).all())
 
 
-def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
+def checked_numbers(frame: pd.DataFrame, name: str, numeric: TableNumbers) -> pd.Series:
     """A column as floats; a non-numeric cell is refused with its line and column, and a
     column without a single number is refused whole."""
     cells = frame[name]
-    values = numbers(cells, decimal)
-    bad = (
-        cells.notna()
-        & values.isna()
-        & ~cells.astype("string").str.strip().str.lower().isin(MISSING_WORDS)
-    )
+    values = numeric.of(name)
+    # Only cells that hold something but not a number may be words for "missing".
+    bad = (cells.notna() & values.isna()).to_numpy().copy()
     if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
+        words = cells[bad].astype("string").str.strip().str.lower()
+        bad[bad] = ~words.isin(MISSING_WORDS).to_numpy()
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
         where = line_of(frame, position)
         more = int(bad.sum()) - 1
         raise UploadError(
@@ -132,9 +136,7 @@ def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
         )
     if values.replace([np.inf, -np.inf], np.nan).isna().all():
         others = [
-            c
-            for c in frame.columns
-            if c != name and numeric_share(frame[c], decimal) >= 0.9 and not unnamed(c)
+            c for c in frame.columns if c != name and numeric.share(c) >= 0.9 and not unnamed(c)
         ]
         instead = (
             f", or choose the value columns to train on with 'columns' (these hold numbers: "
@@ -150,8 +152,10 @@ def checked_numbers(frame: pd.DataFrame, name: str, decimal: str) -> pd.Series:
     return values
 
 
-def parse_times(frame: pd.DataFrame, name: str) -> pd.Series:
-    times = parsed_times(frame[name])
+def parse_times(frame: pd.DataFrame, name: str, parsed: pd.Series | None = None) -> pd.Series:
+    """The time column as times (`parsed` when already read); a cell that is no date or
+    time is refused with its line."""
+    times = parsed_times(frame[name]) if parsed is None else parsed
     bad = times.isna()
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])

@@ -6,23 +6,28 @@ import io
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 from sequences.uploads.errors import UploadError
+from sequences.uploads.progress import READING, Progress, unwatched
+from sequences.uploads.rows import HEAD_ROWS, read_rows
 
 MAX_COLUMNS = 200
 DELIMITERS = ",;\t|"
 NUMBER = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$")
 
 
-def read_table(text: str) -> pd.DataFrame:
+def read_table(text: str, progress: Progress = unwatched) -> pd.DataFrame:
     """The CSV as a table of strings (cells as written; empty cells are NaN), with the
     file line of each row in `frame.attrs["lines"]` for messages."""
     refuse_other_formats(text)
     dialect = sniff(text)
-    rows, lines = read_rows(text, dialect)
-    header = has_header(rows)
-    check_shape(rows, lines, header)
+    progress(READING, 0)
+    rows = read_rows(text, dialect, progress)
+    header = has_header(rows.first)
+    check_shape(rows.widths, rows.lines, header)
+    progress(READING, len(rows.widths) - header)  # data rows
     frame = pd.read_csv(
         io.StringIO(text),
         sep=dialect.delimiter,
@@ -37,34 +42,29 @@ def read_table(text: str) -> pd.DataFrame:
     if not header:
         frame.columns = [f"column {i + 1}" for i in range(frame.shape[1])]
     frame.columns = [str(c).strip() for c in frame.columns]
-    data_lines = lines[1:] if header else lines
-    frame.attrs["lines"] = data_lines if len(data_lines) == len(frame) else None
+    data_lines = rows.lines[1:] if header else rows.lines
+    frame.attrs["lines"] = FileLines(data_lines) if len(data_lines) == len(frame) else None
     frame.attrs["decimal"] = decimal_mark(frame, dialect.delimiter)
     frame.attrs["delimiter"] = dialect.delimiter
     return frame
 
 
-def read_rows(text: str, dialect: type[csv.Dialect]) -> tuple[list[list[str]], list[int]]:
-    """The rows that hold something, with the file line each ends on."""
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows, lines, last = [], [], 0
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):  # blank lines are skipped, as pandas does
-                rows.append(row)
-                lines.append(reader.line_num)
-            last = reader.line_num
-    except csv.Error as error:
-        where = f"line {last + 1}"  # where the row that cannot be read starts
-        if "field larger than field limit" in str(error):
-            raise UploadError(
-                f"{where}: a cell is longer than {csv.field_size_limit():,} characters. Check "
-                'for an unclosed quote (a cell that starts with " must end with one), or '
-                "shorten the cell",
-                where=where,
-            ) from None
-        raise UploadError(f"{where}: the CSV cannot be read ({error})", where=where) from None
-    return rows, lines
+class FileLines:
+    """The file line each data row ends on, shared rather than copied: pandas deep-copies
+    a frame's attrs after every operation, and a million lines copied at each of some
+    sixty steps took most of the time a large file's parse took."""
+
+    def __init__(self, lines: np.ndarray):
+        self.lines = lines
+
+    def __deepcopy__(self, memo: dict) -> "FileLines":
+        return self  # never changed after reading
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, position: int) -> int:
+        return int(self.lines[position])
 
 
 def line_of(frame: pd.DataFrame, position: int) -> str:
@@ -106,7 +106,7 @@ def has_header(rows: list[list[str]]) -> bool:
     those columns, or one whose every cell is a distinct name."""
     if len(rows) < 2:
         return True  # a lone row is read as a header, and then there is no data
-    first, rest = rows[0], rows[1:21]
+    first, rest = rows[0], rows[1:HEAD_ROWS]
     if any(NUMBER.match(cell) for cell in first):
         return False
     numeric_below = any(
@@ -116,32 +116,40 @@ def has_header(rows: list[list[str]]) -> bool:
     return numeric_below or len(set(first)) == len(first)
 
 
-def check_shape(rows: list[list[str]], lines: list[int], header: bool) -> None:
-    if not rows:
+def check_shape(widths: np.ndarray, lines: np.ndarray, header: bool) -> None:
+    """Refuse an empty file, one too wide, a header without data, and rows whose number of
+    fields differs from the first row's (found across all rows at once)."""
+    if not len(widths):
         raise UploadError("the file holds no rows")
-    width = len(rows[0])
+    width = int(widths[0])
     if width > MAX_COLUMNS:
         raise UploadError(
             f"the file has {width} columns; at most {MAX_COLUMNS} are allowed. Keep the "
             "columns you want to train on",
             where="line 1",
         )
-    if header and len(rows) == 1:
+    if header and len(widths) == 1:
         raise UploadError("the file has a header row but no data rows", where="line 2")
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != width:
-            raise UploadError(
-                f"line {line} has {len(row)} fields where the first row has {width}: check "
-                "for a missing or extra delimiter, or an unclosed quote",
-                where=f"line {line}",
-            )
+    ragged = np.flatnonzero(widths != width)
+    if len(ragged):
+        row, line = int(widths[ragged[0]]), int(lines[ragged[0]])
+        raise UploadError(
+            f"line {line} has {row} fields where the first row has {width}: check "
+            "for a missing or extra delimiter, or an unclosed quote",
+            where=f"line {line}",
+        )
 
 
 def decimal_mark(frame: pd.DataFrame, delimiter: str) -> str:
     """',' where the numbers are written 1,5 (European files, delimited by ';'), else '.'."""
     if delimiter == ",":
         return "."
-    cells = frame.stack().astype(str).head(500)
+    # The first 500 cells, row by row; stacking the whole table first took a second for
+    # a million rows.
+    cells = frame.head(500).stack()
+    if len(cells) < 500 < len(frame):
+        cells = frame.stack()
+    cells = cells.astype(str).head(500)
     commas = cells.str.fullmatch(r"\s*[-+]?\d+,\d+\s*").sum()
     points = cells.str.fullmatch(r"\s*[-+]?\d+\.\d+\s*").sum()
     return "," if commas > points else "."

@@ -3,13 +3,16 @@
 from sequences.uploads.decoding import decode
 from sequences.uploads.errors import UploadError
 from sequences.uploads.prepared import Choices, Prepared
+from sequences.uploads.progress import CHECKING, READING, Progress
 from sequences.uploads.tokens import most_frequent, tokenize
 
 MIN_CHARACTERS = 200  # less cannot fill training and validation windows
 
 
-def prepare_text(raw: bytes, choices: Choices) -> Prepared:
+def prepare_text(raw: bytes, choices: Choices, progress: Progress) -> Prepared:
+    progress(READING)
     text = decode(raw)
+    progress(CHECKING, text.count("\n") + 1)
     if len(text) < MIN_CHARACTERS:
         raise UploadError(
             f"the text has {len(text)} characters; at least {MIN_CHARACTERS} are needed to "

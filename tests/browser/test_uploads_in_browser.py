@@ -2,6 +2,7 @@
 told what is wrong with it), trains on it and watches what the model produces."""
 
 import math
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -95,3 +96,33 @@ def test_a_person_uploads_labelled_text_and_sees_the_confusion_matrix(stack, pag
     expect(page.locator("#sample-texts li").first).to_contain_text("the food was")
     screenshot(page, "run-page-confusion")
     assert page.errors == []
+
+
+def test_a_large_upload_shows_its_progress_and_ends_in_the_preview(stack, page_of, tmp_path):
+    page = page_of()
+    page.goto(stack.url + "/")
+    # Every text the progress line shows while it is shown, in order.
+    page.evaluate(
+        """() => {
+            window.shown = [];
+            const line = document.getElementById("upload-status");
+            const note = () => { if (!line.hidden) window.shown.push(line.textContent); };
+            new MutationObserver(note).observe(line, { childList: true, attributes: true });
+        }"""
+    )
+    # A million rows (4 MB, under the 5 MB limit): seconds for the server to check.
+    rows = "".join(f"{i % 10},{i * 7 % 10}\n" for i in range(100)) * 10_000
+    upload_in_page(page, tmp_path, "million.csv", "a,b\n" + rows, "series")
+    preview = page.locator("#dataset-preview")
+    expect(preview).to_contain_text(re.compile(r"1\D?000\D?000 rows · a, b"), timeout=120_000)
+    expect(page.locator("#upload-status")).to_be_hidden()
+    shown = page.evaluate("window.shown")
+    print(shown)
+    # The bytes went up, then the check was followed, counting the rows, to its end.
+    assert any(re.fullmatch(r"Sent 3\.8 MB; the server is checking it…", t) for t in shown)
+    counted = [
+        t for t in shown if re.fullmatch(r"(Reading the file|Checking) .*1\D?000\D?000 rows.*", t)
+    ]
+    assert counted, shown
+    assert shown.index(counted[0]) > max(i for i, t in enumerate(shown) if t.startswith("Sent"))
+    assert page.errors == [], page.errors

@@ -1,17 +1,24 @@
-"""Uploads through the live server: an oversized file is refused while it streams in, and
-a run on an uploaded series trains on the real worker and streams forecasts."""
+"""Uploads through the live server: an oversized file is refused while it streams in, a
+run on an uploaded series trains on the real worker and streams forecasts, and the
+upload checkers end with their web process."""
 
 import json
 import math
 import select
+import signal
 import socket
+import time
 import urllib.request
 from urllib.parse import urlparse
 
 import pytest
 
+from playground.stack.redis_server import free_port
+from playground.stack.supervisor import Stack
 from sequences.uploads.prepare import MAX_BYTES
+from tests.conftest import Browserless
 from tests.forms import multipart
+from tests.processes import alive, descendants
 
 pytestmark = pytest.mark.stack
 
@@ -114,3 +121,29 @@ def test_a_run_on_an_uploaded_series_streams_its_forecast(client_of):
     ) / len(last["predicted"]["temperature"])
     print(f"mean absolute error of the one-step forecast: {error:.3f} degrees")
     assert error < 2.5  # it learned something about a smooth wave
+
+
+@pytest.mark.parametrize("end", ["stopped", "killed"])
+def test_the_upload_checkers_end_with_their_web_process(stack, end):
+    """Stopped (TERM), the web process stops its pool; killed outright, its fork server
+    ends and takes the checkers with it (PR_SET_PDEATHSIG). Nobody else kills them here."""
+    web = Stack(port=free_port(), env=stack.env, embedded_redis=False)
+    web.start("web")
+    try:
+        web.wait_ready(workers=0)
+        rows = "".join(f"{i},{i % 7}\n" for i in range(40))
+        status, answer = upload(
+            Browserless(web.url), "s.csv", ("t,v\n" + rows).encode(), kind="series"
+        )
+        assert status == 201, answer
+        server = web.processes["web"]
+        family = descendants(server.pid)
+        assert 2 in family.values(), family  # a checker, below the fork server
+        server.send_signal(signal.SIGTERM if end == "stopped" else signal.SIGKILL)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while (left := [pid for pid in family if alive(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not left, f"still running after the web process {end}: {left}"
+    finally:
+        web.stop()

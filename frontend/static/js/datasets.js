@@ -1,4 +1,4 @@
-// Your own data on the build page: the upload form (with a progress bar) and the preview
+// Your own data on the build page: the upload form (with its progress) and the preview
 // of a dataset (the series plotted; text statistics and a sample; label balance).
 import { csrfHeaders } from "./api.js";
 import { UPLOAD_FIELDS } from "./constants.js";
@@ -14,7 +14,9 @@ export function showUploadFields() {
   }
 }
 
-// POST /api/datasets as multipart, with the bytes sent shown on a progress bar.
+// POST /api/datasets as multipart. The bar shows the bytes sent; then, while the server
+// checks the file, the line under it reads the check's progress, which the checker leaves
+// under a random token the form carries (GET /api/uploads/{token}/progress).
 export function upload() {
   const file = $("upload-file").files[0];
   const form = new FormData();
@@ -25,28 +27,71 @@ export function upload() {
     const input = $(`upload-${name.replaceAll("_", "-")}`);
     if (!input.closest("[data-upload-kinds]").hidden && input.value.trim()) form.append(name, input.value.trim());
   }
+  const token = progressToken();
+  form.append("progress", token);
   const progress = $("upload-progress");
-  progress.hidden = false;
+  const status = $("upload-status");
+  progress.hidden = status.hidden = false;
   progress.value = 0;
+  status.textContent = "Sending the file…";
+  let polling = null;
+  const finish = () => {
+    clearInterval(polling);
+    progress.hidden = status.hidden = true;
+  };
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/datasets");
     for (const [name, value] of Object.entries(csrfHeaders("POST"))) request.setRequestHeader(name, value);
-    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = event.loaded / event.total; };
+    request.upload.onprogress = (event) => {
+      if (!event.lengthComputable) return;
+      progress.value = event.loaded / event.total;
+      status.textContent = `Sending: ${megabytes(event.loaded)} of ${megabytes(event.total)} MB`;
+    };
+    // Every byte sent: the server checks the file now; follow the check.
+    request.upload.onload = () => {
+      progress.removeAttribute("value"); // a moving bar: how long the check takes is unknown
+      status.textContent = file ? `Sent ${megabytes(file.size)} MB; the server is checking it…` : "Sent.";
+      polling = setInterval(() => followCheck(token, status, request), POLL_MS);
+    };
     request.onload = () => {
-      progress.hidden = true;
+      finish();
       let body = {};
       try { body = JSON.parse(request.responseText); } catch { /* not JSON: say the status */ }
       if (request.status === 201) resolve(body);
       else reject(Object.assign(new Error(body.error || `The server answered ${request.status}.`), body));
     };
     request.onerror = () => {
-      progress.hidden = true;
+      finish();
       reject(new Error("The upload did not reach the server. Check the connection and try again."));
     };
     request.send(form);
   });
 }
+
+const POLL_MS = 250;
+const PHASE_TEXT = {
+  waiting: () => "Waiting for a checker process…",
+  reading: (rows, unit) => `Reading the file: ${rows.toLocaleString()} ${unit} so far…`,
+  checking: (rows, unit) => `Checking ${rows.toLocaleString()} ${unit}…`,
+  storing: () => "Checked; storing it…",
+};
+
+async function followCheck(token, status, request) {
+  const response = await fetch(`/api/uploads/${token}/progress`, { credentials: "same-origin" }).catch(() => null);
+  if (!response?.ok || request.readyState === XMLHttpRequest.DONE) return; // not started, or over
+  const state = await response.json();
+  const unit = $("upload-kind").value === "text" ? "lines" : "rows";
+  const text = PHASE_TEXT[state.phase];
+  if (text) status.textContent = text(state.rows ?? 0, unit);
+}
+
+// 128 random bits as hex (crypto.randomUUID needs https; a workshop may serve plain http).
+function progressToken() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const megabytes = (bytes) => (bytes / 2 ** 20).toFixed(1);
 
 export function showUploadError(failure) {
   const box = $("upload-error");
