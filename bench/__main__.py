@@ -4,12 +4,20 @@ figures are printed and written to bench/results/."""
 import json
 from pathlib import Path
 
-from bench import busy_machine, first_metrics, health_load, training_throughput, workshop_load
+from bench import (
+    busy_machine,
+    first_metrics,
+    health_load,
+    socket_burst,
+    training_throughput,
+    workshop_load,
+)
 
 if __name__ == "__main__":
     first_metrics.main()
     health_load.main()
     workshop_load.main()
+    socket_burst.main()
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "busy_machine.json").write_text(json.dumps(busy_machine.main(), indent=2))
