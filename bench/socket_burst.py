@@ -11,6 +11,7 @@ not read this run yet; the later ones show the steady state."""
 import asyncio
 import json
 import math
+import os
 import re
 import statistics
 import time
@@ -70,6 +71,8 @@ def seconds(value: float) -> float | None:
 
 
 async def burst(url: str, last_seq: int, after: int = 0) -> dict:
+    # The machine is shared: what else ran beside the burst is part of its figures.
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     if after:
         url += f"?after={after}"
@@ -85,6 +88,7 @@ async def burst(url: str, last_seq: int, after: int = 0) -> dict:
         "history_max_s": seconds(done[-1]),
         "first_event_median_s": seconds(statistics.median(s["first"] for s in screens)),
         "open_max_s": seconds(max(s["opened"] for s in screens)),
+        "load_average_1min": round(load, 2),
     }
 
 

@@ -2,6 +2,7 @@
 order and none twice; a gap is filled from the store."""
 
 import asyncio
+from functools import partial
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -28,6 +29,10 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
     seq)."""
 
     log: EventLog
+    # No channel of its own: a socket hears of new events from its process's hub, which
+    # follows each log once for all the sockets watching it (an alias that names no layer
+    # gives a consumer none).
+    channel_layer_alias = "none: the hub listens for every socket"
 
     def key_of(self, kwargs: dict) -> str:
         raise NotImplementedError
@@ -68,7 +73,7 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
         self.turn = asyncio.Lock()
         # 1. Watch the log before reading the store: an event stored while we read is then
         #    both in what we read and in the inbox, and the seq check drops the copy.
-        await hub().join(self.group, self.inbox)
+        await hub().join(self.group, self.inbox, partial(replay_of(self.log).after, self.key))
         try:
             opening = await hub().reads.read(self.group, self.opening)
         except BaseException:

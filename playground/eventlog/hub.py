@@ -13,7 +13,9 @@ import json
 import logging
 import time
 import weakref
+from collections.abc import Callable
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from playground.eventlog.shared_read import SharedReads
@@ -28,18 +30,22 @@ INBOX_SIZE = 1000
 RENEW_SECONDS = 3600.0
 
 Inbox = asyncio.Queue[tuple[int, str]]
+StoredAfter = Callable[[int], list[tuple[int, str]]]
 
 
 class Watch:
     """One watched log in one process: its channel in the log's group, the task reading
-    that channel, and the inboxes of the sockets watching."""
+    that channel, and the inboxes of the sockets watching. It hands events on in seq order,
+    filling a gap from the store (`stored_after`) once for all its sockets."""
 
-    def __init__(self, layer, group: str):
-        self.layer, self.group = layer, group
+    def __init__(self, layer, group: str, stored_after: StoredAfter):
+        self.layer, self.group, self.stored_after = layer, group, stored_after
         self.inboxes: set[Inbox] = set()
         self.channel = ""
         self.joined_at = 0.0
         self.reader: asyncio.Task | None = None
+        # The seq of the newest event handed on (0: none yet; sockets read the store first).
+        self.last = 0
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
@@ -62,13 +68,26 @@ class Watch:
                 log.warning("could not read notices of %s", self.group, exc_info=True)
                 await asyncio.sleep(1)
                 continue
-            self.deliver(notice["event"])
+            await self.hand_on(notice["event"])
 
-    def deliver(self, event: dict) -> None:
-        text = json.dumps(event)  # once, for every socket of this process
+    async def hand_on(self, event: dict) -> None:
+        seq = event["seq"]
+        if self.last and seq > self.last + 1:
+            # A notice was lost or overtaken (events stored by the web process and by a
+            # worker are announced from both, and may cross): the store has them all, and
+            # is read once here rather than once by each socket.
+            missing = await database_sync_to_async(self.stored_after)(self.last)
+            for stored_seq, text in missing:
+                if stored_seq < seq:
+                    self.deliver(stored_seq, text)
+        if seq > self.last:
+            self.deliver(seq, json.dumps(event))  # encoded once, for every socket here
+
+    def deliver(self, seq: int, text: str) -> None:
+        self.last = seq
         for inbox in self.inboxes:
             try:
-                inbox.put_nowait((event["seq"], text))
+                inbox.put_nowait((seq, text))
             except asyncio.QueueFull:
                 log.warning(
                     "a socket on %s fell %d notices behind: dropped one", self.group, INBOX_SIZE
@@ -87,12 +106,13 @@ class Hub:
         # group_add of a join that came later, and a join returns only once its group is.
         self.turn = asyncio.Lock()
 
-    async def join(self, group: str, inbox: Inbox) -> None:
-        """Once this returns, every notice sent to `group` reaches `inbox`."""
+    async def join(self, group: str, inbox: Inbox, stored_after: StoredAfter) -> None:
+        """Once this returns, every notice sent to `group` reaches `inbox`; `stored_after`
+        reads the log's stored events after a seq, as (seq, text)."""
         async with self.turn:
             watch = self.watches.get(group)
             if watch is None:
-                watch = Watch(self.layer, group)
+                watch = Watch(self.layer, group, stored_after)
                 await watch.start()
                 self.watches[group] = watch
             elif time.monotonic() - watch.joined_at > RENEW_SECONDS:
