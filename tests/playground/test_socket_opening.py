@@ -144,6 +144,41 @@ def test_a_process_follows_a_log_once_for_all_its_sockets():
     async_to_sync(watch)()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_gap_is_filled_from_the_store_once_for_all_the_sockets_of_a_process():
+    run_id = a_run_with_events()
+    path = f"/ws/runs/{run_id}/"
+
+    async def watch():
+        sockets = [WebsocketCommunicator(application, path) for _ in range(3)]
+        for socket in sockets:
+            assert (await socket.connect())[0]
+            for _ in MESSAGES:
+                await socket.receive_json_from()
+        record = database_sync_to_async(RUN_LOG.record)
+        await record(run_id, {"type": "metrics", "step": 6})
+        for socket in sockets:
+            assert (await socket.receive_json_from())["seq"] == 6
+        # Two more are stored, but only the second is announced (the first one's notice is
+        # lost or late): the hub reads the store once, not each socket.
+        append = database_sync_to_async(RUN_LOG.append)
+        await append(run_id, {"type": "metrics", "step": 7})
+        # Queries are counted on the database thread (the test's own).
+        queries = CaptureQueriesContext(connection)
+        await database_sync_to_async(queries.__enter__)()
+        await record(run_id, {"type": "metrics", "step": 8})
+        for socket in sockets:
+            assert [(await socket.receive_json_from())["seq"] for _ in range(2)] == [7, 8]
+        await database_sync_to_async(queries.__exit__)(None, None, None)
+        captured = await database_sync_to_async(list)(queries)
+        reads = [q for q in captured if q["sql"].startswith("SELECT")]
+        assert len(reads) == 2, reads  # the record's own seq, and the hub's one read
+        for socket in sockets:
+            await socket.disconnect()
+
+    async_to_sync(watch)()
+
+
 def test_an_event_as_sent_is_valid_json_whatever_its_data():
     for data in ["{}", '{"a": 1}', ' { "a" : [1, 2] } ']:
         text = RunEvent.wire_text((3, "metrics", 1.5), data)
