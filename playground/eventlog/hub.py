@@ -2,10 +2,10 @@
 
 A notice for a log reaches a web process once, however many of its sockets watch that log:
 the process's hub is the group member, decodes the notice, encodes its JSON once, and
-hands (seq, text) to the inbox of each socket watching. With a channel of its own per
-socket, an event on a board watched by 200 screens was 200 messages through Redis (each
-popped in its own round trip), 200 decodings and 200 encodings, and a burst of events
-filled the process's channel capacity, so that screens fell back to reading the store.
+hands (seq, text), in seq order, to the inbox of each socket watching. With a channel of
+its own per socket, an event on a board watched by 200 screens was 200 messages through
+Redis, 200 decodings and 200 encodings, and a burst of events filled the process's channel
+capacity, so that every screen fell back to reading the store.
 """
 
 import asyncio
@@ -22,11 +22,12 @@ from playground.eventlog.shared_read import SharedReads
 
 log = logging.getLogger(__name__)
 
-# Notices one socket may have waiting. Past it, a notice is dropped (and counted): the
+# Notices one socket may have waiting. Past it, a notice is dropped (and logged): the
 # socket sees the gap at the next notice and reads the store, which holds every event.
 INBOX_SIZE = 1000
-# The channel layer forgets a group member after a day (channels_redis' group_expiry): a
-# process that keeps watching a log renews its membership when a socket joins after this.
+# A list-based channel layer forgets a group member after a day (channels_redis'
+# group_expiry): a process that keeps watching a log renews its membership when a socket
+# joins after this. (Pub/Sub, the layer in settings, forgets nothing; renewing costs little.)
 RENEW_SECONDS = 3600.0
 
 Inbox = asyncio.Queue[tuple[int, str]]
@@ -76,7 +77,11 @@ class Watch:
             # A notice was lost or overtaken (events stored by the web process and by a
             # worker are announced from both, and may cross): the store has them all, and
             # is read once here rather than once by each socket.
-            missing = await database_sync_to_async(self.stored_after)(self.last)
+            try:
+                missing = await database_sync_to_async(self.stored_after)(self.last)
+            except Exception:  # each socket then sees the gap, and reads the store itself
+                log.warning("could not fill a gap in %s", self.group, exc_info=True)
+                missing = []
             for stored_seq, text in missing:
                 if stored_seq < seq:
                     self.deliver(stored_seq, text)

@@ -18,6 +18,8 @@ KEPT_BYTES = 64 * 2**20
 
 
 class Replay:
+    """The kept texts of one kind of log (runs, boards), by key."""
+
     def __init__(self, log: EventLog, kept_bytes: int = KEPT_BYTES):
         self.log, self.kept_bytes = log, kept_bytes
         # texts[key][i] is the wire text of seq i + 1.
