@@ -8,6 +8,7 @@ from bench import (
     busy_machine,
     first_metrics,
     health_load,
+    socket_burst,
     training_throughput,
     upload_load,
     workshop_load,
@@ -18,6 +19,7 @@ if __name__ == "__main__":
     health_load.main()
     upload_load.main()
     workshop_load.main()
+    socket_burst.main()
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "busy_machine.json").write_text(json.dumps(busy_machine.main(), indent=2))

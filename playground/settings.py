@@ -180,10 +180,13 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the sources; no collectstat
 REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # A workshop board sends each update to every screen in the room at once: room for
-        # a burst (the default, 100, drops notices; screens then re-read a snapshot).
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground", "capacity": 1000},
+        # Redis Pub/Sub: a notice streams to every web process that follows its log. The
+        # list-based layer pops each message in four round trips, one at a time, and during
+        # a workshop's burst of joins notices waited there for seconds (bench/workshop_load).
+        # Pub/Sub keeps nothing for a process that is away: the store is the record, and a
+        # socket that sees a gap reads it from there.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground"},
     }
 }
 

@@ -1,54 +1,101 @@
 """One WebSocket consumer for every event log: stored events first, then live ones, in
 order and none twice; a gap is filled from the store."""
 
+import asyncio
+from functools import partial
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from playground.eventlog.hub import hub, new_inbox
 from playground.eventlog.log import PAGE, EventLog
+from playground.eventlog.replay import replay_of
 
 NOT_FOUND = 4404
+# Characters of stored events sent before the event loop gets a turn. A send only buffers:
+# without a turn, 200 sockets opening together buffered every backlog (780 MB) before the
+# first byte left; with one every 64 KiB, the clients read while the rest is sent.
+YIELD_EVERY = 64 * 1024
 # No seq is larger: a database integer column holds no more. A larger `after` is read as
 # this one (nothing stored comes after it).
 MAX_SEQ = 2**63 - 1
 
 
 class EventLogConsumer(AsyncJsonWebsocketConsumer):
-    """Subclasses set `log`, say which owner the URL names (`key_of`), and may send a
-    first message (`head`, e.g. a snapshot carrying the seq it is current to)."""
+    """Subclasses set `log`, say which owner the URL names (`key_of`), and may open with
+    something else than the stored events (`opening`, e.g. a snapshot that carries its
+    seq)."""
 
     log: EventLog
+    # No channel of its own: a socket hears of new events from its process's hub, which
+    # follows each log once for all the sockets watching it (an alias that names no layer
+    # gives a consumer none).
+    channel_layer_alias = "none: the hub listens for every socket"
 
     def key_of(self, kwargs: dict) -> str:
         raise NotImplementedError
 
-    async def head(self) -> dict | None:
-        """A message sent before the backlog; its `seq` is where the backlog starts."""
-        return None
+    def opening(self) -> list[tuple[int, str]] | None:
+        """What a socket opening now is sent first, as (seq, text), or None when its key
+        names nothing. Runs in the database thread, once for all the sockets that open
+        together (so it depends on the key alone): one query in the common case, the
+        stored events (a first page). Only when there are none does a second one ask
+        whether the owner exists; every run has events."""
+        stored = replay_of(self.log).after(self.key, 0)
+        return stored if stored or self.log.exists(self.key) else None
+
+    def unsent(self, opening: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """What of the opening this socket still needs."""
+        return [(seq, text) for seq, text in opening if seq > self.sent]
+
+    async def dispatch(self, message):
+        """Channels' own dispatch, less its hop onto the one database thread before every
+        message to close stale connections: a connect waited there behind every other
+        socket's reads. Here the database is reached only through database_sync_to_async,
+        which closes them itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         self.key = self.key_of(self.scope["url_route"]["kwargs"])
         # The seq of the last event sent on this socket.
         self.sent = requested_after(self.scope)
-        if not await database_sync_to_async(self.log.exists)(self.key):
+        self.group = self.log.group_name(self.key)
+        self.inbox = new_inbox()
+        # Set once the socket is open and follows the log.
+        self.relaying: asyncio.Task | None = None
+        # Sending from the store and relaying notices take turns, so that they never
+        # interleave: every event once, in order.
+        self.turn = asyncio.Lock()
+        # 1. Watch the log before reading the store: an event stored while we read is then
+        #    both in what we read and in the inbox, and the seq check drops the copy.
+        await hub().join(self.group, self.inbox, partial(replay_of(self.log).after, self.key))
+        try:
+            opening = await hub().reads.read(self.group, self.opening)
+        except BaseException:
+            await hub().leave(self.group, self.inbox)
+            raise
+        if opening is None:
+            await hub().leave(self.group, self.inbox)
             await self.close(code=NOT_FOUND)
             return
-        self.group = self.log.group_name(self.key)
-        # 1. Join the group before reading the store: an event stored while we read is then
-        #    both in the backlog and in the inbox, and the seq check drops the copy.
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        first = await self.head()
-        if first is not None:
-            await self.send_json(first)
-            self.sent = first["seq"]
-        # 2. Everything stored since, then live notices as they come.
-        await self.send_backlog()
+        # 2. The opening (a full page: the store may hold more), then live notices as they
+        #    come: the relay waits for its turn.
+        async with self.turn:
+            self.relaying = asyncio.create_task(self.relay_notices())
+            await self.accept()
+            await self.send_stored(self.unsent(opening))
+            if len(opening) >= PAGE:
+                await self.send_backlog()
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.relaying is not None:
+            self.relaying.cancel()
+            await hub().leave(self.group, self.inbox)
 
     @classmethod
     async def decode_json(cls, text_data):
@@ -67,12 +114,18 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
                 {"error": 'Send {"after": SEQ} with SEQ a whole number, 0 or more.'}
             )
             return
-        # Never send an event twice on one connection.
-        self.sent = max(self.sent, min(after, MAX_SEQ))
-        await self.send_backlog()
+        async with self.turn:
+            # Never send an event twice on one connection.
+            self.sent = max(self.sent, min(after, MAX_SEQ))
+            await self.send_backlog()
 
-    async def log_event(self, notice):
-        seq = notice["event"]["seq"]
+    async def relay_notices(self):
+        while True:
+            seq, text = await self.inbox.get()
+            async with self.turn:
+                await self.on_notice(seq, text)
+
+    async def on_notice(self, seq: int, text: str):
         if seq <= self.sent:
             return  # already sent from the store
         if seq > self.sent + 1:
@@ -80,17 +133,26 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
             # is announced after its commit), so the store fills the gap.
             await self.send_backlog()
             return
-        await self.send_json(notice["event"])
+        await self.send(text_data=text)
         self.sent = seq
 
     async def send_backlog(self):
         while True:
-            batch = await database_sync_to_async(self.log.stored_after)(self.key, self.sent)
-            for event in batch:
-                await self.send_json(event)
-                self.sent = event["seq"]
+            batch = await database_sync_to_async(replay_of(self.log).after)(self.key, self.sent)
+            await self.send_stored(batch)
             if len(batch) < PAGE:
                 return
+
+    async def send_stored(self, batch: list[tuple[int, str]]):
+        unwritten = 0
+        for seq, text in batch:
+            await self.send(text_data=text)
+            self.sent = seq
+            unwritten += len(text)
+            if unwritten > YIELD_EVERY:
+                # Let the server write: sockets then drain while others still fill.
+                await asyncio.sleep(0)
+                unwritten = 0
 
 
 def requested_after(scope) -> int:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +72,11 @@ class EventLog:
     def stored_after(self, key: str, after: int, limit: int = PAGE) -> list[dict]:
         found = self.events.objects.filter(**{f"{self.owner_field}_id": key}, seq__gt=after)
         return [event.as_message() for event in found.order_by("seq")[:limit]]
+
+    def wire_after(self, key: str, after: int, limit: int = PAGE) -> list[tuple[int, str]]:
+        """The stored events after `after` as (seq, text sent on the wire), in one query.
+        `data` comes back as the database's JSON text and is spliced, never decoded."""
+        found = self.events.objects.filter(**{f"{self.owner_field}_id": key}, seq__gt=after)
+        columns = self.events.WIRE_COLUMNS
+        rows = found.order_by("seq").values_list(*columns, Cast("data", TextField()))[:limit]
+        return [(row[0], self.events.wire_text(row[:-1], row[-1])) for row in rows]

@@ -1,5 +1,7 @@
 """Abstract models for an event log: the owner's counter and the stored events."""
 
+import json
+
 from django.db import models
 
 
@@ -20,6 +22,9 @@ class LoggedEvent(models.Model):
     time = models.FloatField()  # unix seconds
     data = models.JSONField()
 
+    # The columns a message carries beside its `data`, in the order they are sent.
+    WIRE_COLUMNS: tuple[str, ...] = ("seq", "time")
+
     class Meta:
         abstract = True
         ordering = ["seq"]
@@ -33,3 +38,18 @@ class LoggedEvent(models.Model):
     def as_message(self) -> dict:
         """The event as sent on the wire."""
         return {"seq": self.seq, "time": self.time, **self.data}
+
+    @classmethod
+    def wire_text(cls, columns: tuple, data: str) -> str:
+        """The event as sent on the wire (the JSON of `as_message`), from its WIRE_COLUMNS
+        values and its stored `data` as JSON text. Nothing is decoded: a replay of hundreds
+        of events to hundreds of screens would otherwise parse and re-encode each event
+        once per screen. A key of `data` that repeats a column comes after it, and a JSON
+        reader keeps the last one, as `as_message` does."""
+        head = ", ".join(
+            f"{json.dumps(name)}: {json.dumps(value)}"
+            for name, value in zip(cls.WIRE_COLUMNS, columns, strict=True)
+        )
+        # `data` is an object: "{}" or "{...}", as the database writes it back.
+        members = data.strip()[1:-1].strip()
+        return f"{{{head}, {members}}}" if members else f"{{{head}}}"

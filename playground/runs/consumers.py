@@ -19,7 +19,7 @@ class RunEventsConsumer(EventLogConsumer):
 
     async def connect(self):
         await super().connect()
-        if hasattr(self, "group"):
+        if self.relaying is not None:
             self.watcher = asyncio.create_task(self.watch_lease())
 
     async def disconnect(self, code):

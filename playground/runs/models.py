@@ -106,6 +106,8 @@ class RunEvent(LoggedEvent):
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["run", "seq"], name="one_event_per_seq")]
 
+    WIRE_COLUMNS = ("seq", "type", "time")
+
     @classmethod
     def fields_from(cls, message: dict) -> dict:
         data = dict(message)
