@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 GPU_PYTHON ?= python3
+BENCH_GPU_ARGS ?=
 
 .PHONY: help run test test-postgres bench bench-gpu lint format clean
 
@@ -28,8 +29,8 @@ test-postgres: $(VENV)/.installed  ## run the whole suite against the PostgreSQL
 bench: $(VENV)/.installed  ## run the benchmarks in bench/ and print their figures
 	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(PY) -m bench
 
-bench-gpu:  ## on a CUDA machine, GPU training steps/s against a bare loop (GPU_PYTHON: torch and pydantic, no venv)
-	$(GPU_PYTHON) -m bench.gpu_throughput
+bench-gpu:  ## on a CUDA machine, GPU training steps/s against a bare loop, the probe's share, runs sharing the GPU (GPU_PYTHON: torch and pydantic, no venv; BENCH_GPU_ARGS="--device cpu --quick": a smoke check)
+	$(GPU_PYTHON) -m bench.gpu_throughput $(BENCH_GPU_ARGS)
 
 lint: $(VENV)/.installed  ## check formatting and lint (ruff), the import contracts (import-linter) and types in sequences/ (mypy)
 	$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check .

@@ -8,8 +8,19 @@ needs torch and pydantic, not Django or the virtual environment. For each shape:
   autocast;
 - playground: `sequences.train.train` on the model the spec builds, in fp32 and with
   `training.precision = "bf16"` (its autocast), probes off;
-- instrumented: the playground's loop with probes on (fp32, default probe settings);
+- instrumented: the playground's loop with probes on (fp32, default probe settings), with
+  the probe's share of its time: each look inside the model timed (bench.probe_clock) over
+  the run's loop time, and, as a cross-check, 1 - instrumented/playground;
 - for the LSTM, the bare fp32 loop again with cuDNN off (PyTorch's own LSTM kernels).
+
+The looks are paced (sequences.pacing): in these 200-step runs the first and the last
+are always taken, so the share is a short run's; a long run's stays near
+sequences.train.PROBE_SHARE.
+
+After the LSTM and the transformer, small runs sharing the GPU with 1, 4 and 8 worker slot
+processes (bench.gpu_sharing, on a time budget of its own): per-slot and aggregate steps/s,
+and aggregate(N)/aggregate(1). Then GRU and RNN while BUDGET_S lasts, so that the whole
+`make bench-gpu` stays well under 10 minutes.
 
 Every configuration is warmed up first (cuDNN's autotuner, the allocator); then rounds of
 REPEATS alternate the configurations and the median is reported, with the ratios
@@ -20,7 +31,9 @@ The 4-layer transformer at batch 128 and length 256 is over the app's per-step a
 limit (spec.MAX_ACTIVATION_BYTES): the limit is lifted in this process, for this benchmark
 only, and the report says so.
 
-With no CUDA device it prints why and exits without measuring.
+With no CUDA device it prints why and exits without measuring. `--device cpu --quick`
+runs everything on the CPU with tiny shapes, few steps and 1 and 2 slots: a smoke check
+that the code works end to end (bench/results/gpu_throughput.cpu.json), not a measurement.
 """
 
 import argparse
@@ -42,13 +55,16 @@ except ModuleNotFoundError:  # `make bench-gpu` with a GPU_PYTHON that has no Py
         "that has torch (and pydantic): make bench-gpu GPU_PYTHON=/path/to/python"
     )
 
-DEVICE = "cuda"
+from bench import gpu_sharing
+from bench.probe_clock import ProbeClock
+
+DEVICE = "cuda"  # "cpu" with --device cpu (a smoke check)
 RESULTS = Path(__file__).parent / "results" / "gpu_throughput.json"
 STEPS = 200  # a short run, like the default (300): the playground logs every step
 REPEATS = 3
 WARMUP_STEPS = 20
 CUDNN_OFF_STEPS = 20  # PyTorch's own LSTM kernels are far slower: fewer steps suffice
-BUDGET_S = 330  # GRU and RNN are measured only while the run is within this many seconds
+BUDGET_S = 300  # GRU and RNN are measured only while the run is within this many seconds
 SHAPES = {  # required first; the rest while the budget lasts
     "lstm": {"cell": "lstm", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
     "transformer": {
@@ -63,6 +79,14 @@ SHAPES = {  # required first; the rest while the budget lasts
     "rnn": {"cell": "rnn", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
 }
 REQUIRED = ("lstm", "transformer")
+# --quick: the same cells, tiny, so that a CPU runs them all in seconds.
+QUICK = {"steps": 20, "repeats": 1, "warmup": 3, "cudnn_off_steps": 3, "window": 2.0}
+QUICK_SHAPES = {
+    name: {**shape, "hidden": 32, "length": 20, "batch": 8}
+    | ({"heads": 2} if "heads" in shape else {})
+    for name, shape in SHAPES.items()
+}
+QUICK_SLOTS = (1, 2)
 NO_CUDA = (
     "bench-gpu: no CUDA device here (torch {version}, torch.cuda.is_available() is False): "
     "nothing measured, {path} not written. Run it on a machine with an NVIDIA GPU."
@@ -91,11 +115,11 @@ def spec_for(shape: dict, steps: int, precision: str = "fp32"):
         return spec_module.parse_spec(data)
 
 
-def over_app_limit(shape: dict) -> str | None:
+def over_app_limit(shape: dict, steps: int = STEPS) -> str | None:
     """Why the app itself would refuse this shape, or None."""
     from sequences.spec import SpecError, parse_spec
 
-    spec = spec_for(shape, STEPS)
+    spec = spec_for(shape, steps)
     try:
         parse_spec(spec.model_dump())
     except SpecError as exc:
@@ -137,6 +161,12 @@ def bare_model(shape: dict) -> nn.Module:
     return BareTransformer(shape) if shape["cell"] == "transformer" else BareRecurrent(shape)
 
 
+def sync() -> None:
+    """Wait for the device's queued work (a no-op on the CPU)."""
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
+
 def autocast_for(precision: str):
     if precision == "bf16":
         return torch.autocast(DEVICE, dtype=torch.bfloat16)
@@ -156,7 +186,7 @@ def bare_steps_per_second(
     optimizer = torch.optim.Adam(model.parameters(), lr=0.003)
     generator = torch.Generator().manual_seed(0)
     with torch.backends.cudnn.flags(enabled=cudnn, benchmark=True, deterministic=False):
-        torch.cuda.synchronize()
+        sync()
         started = time.perf_counter()
         for step in range(steps):
             batch = task.sample(shape["batch"], generator)
@@ -169,21 +199,59 @@ def bare_steps_per_second(
             optimizer.step()
             if step % sync_every == 0:
                 last_loss = loss.item()  # noqa: F841  (what a loop that prints its loss does)
-        torch.cuda.synchronize()
+        sync()
         return steps / (time.perf_counter() - started)
+
+
+def playground_result(
+    shape: dict, steps: int, precision: str = "fp32", probes: bool = False, task=None
+) -> dict:
+    """`sequences.train.train` as a run calls it; the result it reports."""
+    from sequences.train import train
+
+    sync()
+    outcome = train(spec_for(shape, steps, precision), task=task, device=DEVICE, probes=probes)
+    if outcome.status != "completed":
+        raise RuntimeError(f"training {outcome.status}: {outcome.message}")
+    return outcome.result
 
 
 def playground_steps_per_second(
     shape: dict, steps: int, precision: str = "fp32", probes: bool = False, task=None
 ) -> float:
-    """`sequences.train.train` as a run calls it; its own figure (steps over loop time)."""
-    from sequences.train import train
+    """The playground loop's own figure: steps over its loop time."""
+    return playground_result(shape, steps, precision, probes, task)["steps_per_second"]
 
-    torch.cuda.synchronize()
-    outcome = train(spec_for(shape, steps, precision), task=task, device=DEVICE, probes=probes)
-    if outcome.status != "completed":
-        raise RuntimeError(f"training {outcome.status}: {outcome.message}")
-    return outcome.result["steps_per_second"]
+
+def instrumented_steps_per_second(shape: dict, steps: int, probe_runs: list) -> float:
+    """The playground loop with probes on; its looks' time and count go to `probe_runs`."""
+    clock = ProbeClock(DEVICE)
+    with clock.timing():
+        result = playground_result(shape, steps, "fp32", probes=True)
+    probe_runs.append(
+        {
+            "looks": clock.calls,
+            "probe_seconds": round(clock.seconds, 4),
+            "run_seconds": result["seconds"],
+            "share": round(clock.seconds / result["seconds"], 4),
+        }
+    )
+    return result["steps_per_second"]
+
+
+def probe_share(probe_runs: list, figures: dict) -> dict:
+    """The probe's share of the instrumented run's time: timed, and by difference."""
+    looks = sum(run["looks"] for run in probe_runs)
+    seconds = sum(run["probe_seconds"] for run in probe_runs)
+    # 1 - instrumented/playground: all that probes on cost, but noisier (two runs' drift).
+    by_difference = ratio(figures["instrumented_fp32"], figures["playground_fp32"])
+    return {
+        "share": round(statistics.median(r["share"] for r in probe_runs), 4) if looks else None,
+        "looks_per_run": round(looks / len(probe_runs), 1) if looks else None,
+        "ms_per_look": round(1000 * seconds / looks, 2) if looks else None,
+        "share_by_difference": round(1 - by_difference, 3) if by_difference else None,
+        "runs": probe_runs,
+    }
 
 
 def autocast_dtypes(shape: dict) -> dict:
@@ -203,15 +271,17 @@ def autocast_dtypes(shape: dict) -> dict:
     return {type(layer).__name__: str(seen["output"].dtype).removeprefix("torch.")}
 
 
-CONFIGS = {  # name: (what it measures, how)
-    "bare_fp32": lambda shape, steps: bare_steps_per_second(shape, steps, "fp32"),
-    "bare_bf16": lambda shape, steps: bare_steps_per_second(shape, steps, "bf16"),
-    "playground_fp32": lambda shape, steps: playground_steps_per_second(shape, steps, "fp32"),
-    "playground_bf16": lambda shape, steps: playground_steps_per_second(shape, steps, "bf16"),
-    "instrumented_fp32": lambda shape, steps: playground_steps_per_second(
-        shape, steps, "fp32", probes=True
-    ),
-}
+def configs(probe_runs: list) -> dict:
+    """What each configuration measures, and how; instrumented runs log their probe time."""
+    return {
+        "bare_fp32": lambda shape, steps: bare_steps_per_second(shape, steps, "fp32"),
+        "bare_bf16": lambda shape, steps: bare_steps_per_second(shape, steps, "bf16"),
+        "playground_fp32": lambda shape, steps: playground_steps_per_second(shape, steps, "fp32"),
+        "playground_bf16": lambda shape, steps: playground_steps_per_second(shape, steps, "bf16"),
+        "instrumented_fp32": lambda shape, steps: instrumented_steps_per_second(
+            shape, steps, probe_runs
+        ),
+    }
 
 
 def measure(fn, *args) -> float | str:
@@ -234,13 +304,21 @@ def ratio(a, b) -> float | None:
     return round(a / b, 3) if isinstance(a, float | int) and isinstance(b, float | int) else None
 
 
-def measure_cell(name: str, steps: int, repeats: int) -> dict:
-    shape = SHAPES[name]
-    for fn in CONFIGS.values():  # warm-up: cuDNN's autotuner, the allocator, lazy inits
-        measure(fn, shape, WARMUP_STEPS)
-    runs = {config: [] for config in CONFIGS}
+def measure_cell(
+    shape: dict,
+    steps: int,
+    repeats: int,
+    warmup: int = WARMUP_STEPS,
+    cudnn_off_steps: int = CUDNN_OFF_STEPS,
+) -> dict:
+    probe_runs: list = []
+    measured = configs(probe_runs)
+    for fn in measured.values():  # warm-up: cuDNN's autotuner, the allocator, lazy inits
+        measure(fn, shape, warmup)
+    probe_runs.clear()
+    runs = {config: [] for config in measured}
     for _ in range(repeats):  # alternate, so drift (clocks, heat) spreads over all
-        for config, fn in CONFIGS.items():
+        for config, fn in measured.items():
             runs[config].append(measure(fn, shape, steps))
     figures = {config: median(values) for config, values in runs.items()}
     cell = {
@@ -253,14 +331,15 @@ def measure_cell(name: str, steps: int, repeats: int) -> dict:
         "speedup_bf16_bare": ratio(figures["bare_bf16"], figures["bare_fp32"]),
         "speedup_bf16_playground": ratio(figures["playground_bf16"], figures["playground_fp32"]),
         "bf16_autocast_dtype": measure(autocast_dtypes, shape),
+        "probe": probe_share(probe_runs, figures),
     }
-    limit = over_app_limit(shape)
+    limit = over_app_limit(shape, steps)
     if limit:
         cell["over_app_limit"] = limit + " (lifted for this benchmark)"
     if shape["cell"] == "lstm":
         measure(bare_steps_per_second, shape, 3, "fp32", False)  # warm-up
         off = [
-            measure(bare_steps_per_second, shape, CUDNN_OFF_STEPS, "fp32", False)
+            measure(bare_steps_per_second, shape, cudnn_off_steps, "fp32", False)
             for _ in range(repeats)
         ]
         cell["bare_fp32_cudnn_off"] = median(off)
@@ -274,18 +353,19 @@ def shown(path: Path) -> str:
     return str(path)
 
 
-def environment() -> dict:
+def environment(steps: int) -> dict:
     from sequences.train import logging_interval
 
+    cuda = DEVICE == "cuda"
     return {
-        "device": torch.cuda.get_device_name(),
+        "device": torch.cuda.get_device_name() if cuda else "cpu (smoke check, not a GPU)",
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
-        "cudnn": torch.backends.cudnn.version(),
+        "cudnn": torch.backends.cudnn.version() if cuda else None,
         "python": platform.python_version(),
         "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
         "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
-        "playground_logs_every": logging_interval(STEPS),
+        "playground_logs_every": logging_interval(steps),
     }
 
 
@@ -297,6 +377,10 @@ def fmt(value, width: int = 8) -> str:
 
 def fmt_ratio(value) -> str:
     return f"{value:.3f}" if value is not None else "  -  "
+
+
+def fmt_share(value) -> str:
+    return f"{value:6.2%}" if value is not None else "   -  "
 
 
 def table(report: dict) -> str:
@@ -324,6 +408,16 @@ def table(report: dict) -> str:
             f"  {name:12} {fmt_ratio(cell['speedup_bf16_bare'])}  "
             f"{fmt_ratio(cell['speedup_bf16_playground'])}  {cell['bf16_autocast_dtype']}"
         )
+    lines.append(
+        "probe's share of the instrumented run's time: looks timed / loop time "
+        "(looks a run, ms a look); 1 - instrumented/playground"
+    )
+    for name, cell in report["cells"].items():
+        probe = cell["probe"]
+        lines.append(
+            f"  {name:12} {fmt_share(probe['share'])} ({probe['looks_per_run']} looks of "
+            f"{probe['ms_per_look']} ms); {fmt_share(probe['share_by_difference'])}"
+        )
     for name, cell in report["cells"].items():
         if "bare_fp32_cudnn_off" in cell:
             lines.append(
@@ -343,50 +437,107 @@ def table(report: dict) -> str:
 
 
 def main(argv=None) -> dict | None:
-    parser = argparse.ArgumentParser(prog="python -m bench.gpu_throughput", description=__doc__)
-    parser.add_argument("--cells", nargs="+", choices=list(SHAPES), default=list(SHAPES))
-    parser.add_argument("--steps", type=int, default=STEPS)
-    parser.add_argument("--repeats", type=int, default=REPEATS)
+    global DEVICE
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.gpu_throughput",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--cells", nargs="+", choices=list(SHAPES), help="default all; with --quick, the required"
+    )
+    parser.add_argument("--steps", type=int, default=None, help=f"default {STEPS}")
+    parser.add_argument("--repeats", type=int, default=None, help=f"default {REPEATS}")
     parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds (optional cells)")
+    parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
+    parser.add_argument("--quick", action="store_true", help="tiny shapes: a smoke check")
+    parser.add_argument(
+        "--sharing-budget", type=float, default=gpu_sharing.BUDGET_S, help="seconds; 0: skip it"
+    )
     args = parser.parse_args(argv)
 
-    if not torch.cuda.is_available():
-        print(NO_CUDA.format(version=torch.__version__, path=shown(RESULTS)))
+    results = RESULTS if args.device == "cuda" else RESULTS.with_suffix(".cpu.json")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print(NO_CUDA.format(version=torch.__version__, path=shown(results)))
         return None
+    DEVICE = args.device
+    if DEVICE == "cpu":
+        # Tiny models on a CPU shared with other work: one thread, as a worker slot runs them
+        # (sequences.threads); two spin in OpenMP barriers and swing a hundredfold.
+        torch.set_num_threads(1)
+    quick = QUICK if args.quick else {}
+    shapes = QUICK_SHAPES if args.quick else SHAPES
+    cells = args.cells or (list(REQUIRED) if args.quick else list(SHAPES))
+    steps = args.steps or quick.get("steps", STEPS)
+    repeats = args.repeats or quick.get("repeats", REPEATS)
 
     started = time.perf_counter()
     report = {
         "benchmark": "GPU training steps per second, playground loop / bare PyTorch loop",
-        "environment": environment(),
-        "steps": args.steps,
-        "repeats": args.repeats,
+        "environment": environment(steps),
+        "steps": steps,
+        "repeats": repeats,
+        "quick": args.quick,
         "task": "adding",
         "cells": {},
         "skipped": [],
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    for name in args.cells:
+    results.parent.mkdir(exist_ok=True)
+    # The required shapes, then the runs sharing the device, then the rest while time lasts.
+    required = [name for name in cells if name in REQUIRED]
+    optional = [name for name in cells if name not in REQUIRED]
+    for name in required + ["sharing"] + optional:
         elapsed = time.perf_counter() - started
-        if name not in REQUIRED and elapsed > args.budget:
+        if name == "sharing":
+            report["sharing"] = measure_sharing(args, elapsed)
+        elif name not in REQUIRED and elapsed > args.budget:
             report["skipped"].append(name)
             continue
-        print(f"measuring {name} ({elapsed:.0f} s in)", flush=True)
-        report["cells"][name] = measure_cell(name, args.steps, args.repeats)
+        else:
+            print(f"measuring {name} ({elapsed:.0f} s in)", flush=True)
+            report["cells"][name] = measure_cell(
+                shapes[name],
+                steps,
+                repeats,
+                quick.get("warmup", WARMUP_STEPS),
+                quick.get("cudnn_off_steps", CUDNN_OFF_STEPS),
+            )
+            print_cell(name, report["cells"][name])
         report["seconds"] = round(time.perf_counter() - started, 1)
-        RESULTS.write_text(json.dumps(report, indent=2))  # kept if a later cell is cut off
-        cell = report["cells"][name]
-        print(
-            f"{name}: fp32 bare {fmt(cell['steps_per_second']['bare_fp32']).strip()}/s, "
-            f"playground/bare {fmt_ratio(cell['ratio_playground'])}, "
-            f"instrumented/bare {fmt_ratio(cell['ratio_instrumented'])}" + " " * 20,
-            flush=True,
-        )
+        results.write_text(json.dumps(report, indent=2))  # kept if a later part is cut off
     report["seconds"] = round(time.perf_counter() - started, 1)
-    RESULTS.write_text(json.dumps(report, indent=2))
+    results.write_text(json.dumps(report, indent=2))
     print()
     print(table(report))
-    print(f"written: {shown(RESULTS)} ({report['seconds']} s)")
+    if report.get("sharing"):
+        print(gpu_sharing.table(report["sharing"]))
+    print(f"written: {shown(results)} ({report['seconds']} s)")
     return report
+
+
+def measure_sharing(args, elapsed: float) -> dict | None:
+    """Small runs sharing the device (bench.gpu_sharing), in slot processes of their own."""
+    if args.sharing_budget <= 0:
+        return None
+    print(f"measuring small runs sharing the device ({elapsed:.0f} s in)", flush=True)
+    if DEVICE == "cuda":
+        torch.cuda.empty_cache()  # this process's cached blocks, for the slots' contexts
+    return gpu_sharing.measure(
+        DEVICE,
+        QUICK_SLOTS if args.quick else gpu_sharing.SLOTS,
+        QUICK["window"] if args.quick else gpu_sharing.WINDOW_S,
+        args.sharing_budget,
+    )
+
+
+def print_cell(name: str, cell: dict) -> None:
+    print(
+        f"{name}: fp32 bare {fmt(cell['steps_per_second']['bare_fp32']).strip()}/s, "
+        f"playground/bare {fmt_ratio(cell['ratio_playground'])}, "
+        f"instrumented/bare {fmt_ratio(cell['ratio_instrumented'])}, "
+        f"probe's share {fmt_share(cell['probe']['share']).strip()}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
