@@ -136,7 +136,7 @@ def test_the_upload_checkers_end_with_their_web_process(stack, end):
             Browserless(web.url), "s.csv", ("t,v\n" + rows).encode(), kind="series"
         )
         assert status == 201, answer
-        server = web.processes["web"]
+        server = web.processes["web-1"]
         family = descendants(server.pid)
         assert 2 in family.values(), family  # a checker, below the fork server
         server.send_signal(signal.SIGTERM if end == "stopped" else signal.SIGKILL)
