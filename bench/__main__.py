@@ -2,12 +2,12 @@
 figures are printed and written to bench/results/."""
 
 import json
-from pathlib import Path
 
 from bench import (
     busy_machine,
     first_metrics,
     health_load,
+    results,
     socket_burst,
     training_throughput,
     upload_load,
@@ -20,9 +20,7 @@ if __name__ == "__main__":
     upload_load.main()
     workshop_load.main()
     socket_burst.main()
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "busy_machine.json").write_text(json.dumps(busy_machine.main(), indent=2))
+    results.save("busy_machine", busy_machine.main())
     report = training_throughput.main()
-    (out / "training_throughput.json").write_text(json.dumps(report, indent=2))
+    results.save("training_throughput", report)
     print(json.dumps(report, indent=2))

@@ -9,10 +9,10 @@ playground adds on top is queueing, a process hop, the database and the socket.
 import json
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
+from bench import results
 from bench.live_stack import live_stack
 from playground.stack.supervisor import Stack
 from tests.conftest import Browserless
@@ -79,9 +79,7 @@ def main() -> None:
         "device": "cpu",
     }
     print(json.dumps(report, indent=2))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "first_metrics.json").write_text(json.dumps(report, indent=2))
+    results.save("first_metrics", report)
 
 
 if __name__ == "__main__":

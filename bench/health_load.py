@@ -8,9 +8,9 @@ import asyncio
 import json
 import statistics
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
+from bench import results
 from bench.live_stack import live_stack
 
 CROWD = 200
@@ -65,9 +65,7 @@ def main() -> dict:
         "worst_all_answered_s": round(max(r["all_answered_s"] for r in rounds), 3),
     }
     print(json.dumps(report, indent=2))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "health_load.json").write_text(json.dumps(report, indent=2))
+    results.save("health_load", report)
     return report
 
 

@@ -15,11 +15,11 @@ import os
 import re
 import statistics
 import time
-from pathlib import Path
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from bench import results
 from bench.live_stack import live_stack
 from playground.stack.supervisor import Stack
 from tests.conftest import Browserless
@@ -131,9 +131,7 @@ def main() -> dict:
         "within_target": worst is not None and worst <= TARGET_S,
     }
     print(json.dumps(report, indent=2))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "socket_burst.json").write_text(json.dumps(report, indent=2))
+    results.save("socket_burst", report)
     return report
 
 

@@ -20,8 +20,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
+from bench import results
 from bench.live_stack import live_stack
 from sequences.uploads import prepare
 from tests.conftest import Browserless
@@ -153,9 +153,7 @@ def main(url: str | None = None) -> dict:
             report = measure(stack.url)
     report["check_in_process_s"] = round(check, 2)
     print(json.dumps(report, indent=2))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "upload_load.json").write_text(json.dumps(report, indent=2))
+    results.save("upload_load", report)
     return report
 
 

@@ -15,10 +15,10 @@ import statistics
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+from bench import results
 from bench.live_stack import live_stack
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import Stack
@@ -97,9 +97,7 @@ def main() -> dict:
         and tiers[2]["screens_that_saw_every_update"] == PARTICIPANTS,
     }
     print(json.dumps(report, indent=2))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "workshop_load.json").write_text(json.dumps(report, indent=2))
+    results.save("workshop_load", report)
     return report
 
 
