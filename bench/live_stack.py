@@ -24,9 +24,5 @@ def live_stack(database: str, **env: str) -> Iterator[Stack]:
         check=True,
     )
     stack = Stack(port=free_port(), env=env)
-    stack.start("worker", "web", "sweeper")
-    try:
-        stack.wait_ready()
+    with stack.serving("worker", "web", "sweeper"):
         yield stack
-    finally:
-        stack.stop()

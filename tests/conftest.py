@@ -83,12 +83,8 @@ def stack(django_db_setup, django_db_blocker):
         "GPU_DEVICES": "",
     }
     live = Stack(port=free_port(), env=env)
-    live.start("worker", "web", "sweeper")
-    try:
-        live.wait_ready()
+    with live.serving("worker", "web", "sweeper"):
         yield live
-    finally:
-        live.stop()
 
 
 class SameOriginHeaders(urllib.request.BaseHandler):

@@ -20,6 +20,7 @@ A name given to start/stop/kill is a process's, or a group's: `web` is every web
 `gpu-worker` every GPU worker.
 """
 
+import contextlib
 import ctypes
 import json
 import os
@@ -196,6 +197,17 @@ class Stack:
             return json.load(error)
         except (OSError, ValueError):
             return {"ok": False}
+
+    @contextlib.contextmanager
+    def serving(self, *names: str, workers: int = 1):
+        """Start the named processes, wait until they are ready (with `workers` answering),
+        and stop everything on leaving, however the block ends."""
+        self.start(*names)
+        try:
+            self.wait_ready(workers=workers)
+            yield self
+        finally:
+            self.stop()
 
     def wait_ready(self, timeout: float = 90, workers: int = 1) -> None:
         """Wait until the health check passes (with workers=0: until the web server answers)."""

@@ -18,12 +18,8 @@ def web_without_redis(django_db_setup):
         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
     }
     web = Stack(port=free_port(), env=env, embedded_redis=False)
-    web.start("web")
-    try:
-        web.wait_ready(workers=0)
+    with web.serving("web", workers=0):
         yield web
-    finally:
-        web.stop()
 
 
 def test_a_run_that_cannot_be_queued_is_refused_with_503_and_marked_failed(web_without_redis):

@@ -55,12 +55,10 @@ def strict_web(django_db_setup, django_db_blocker):
         **LIMITS,
     }
     web = Stack(port=free_port(), env=env, embedded_redis=False)
-    web.start("web")
     try:
-        web.wait_ready(workers=0)
-        yield web
+        with web.serving("web", workers=0):
+            yield web
     finally:
-        web.stop()
         redis.Redis.from_url(url).flushdb()
         # Its runs were handed to a queue nobody reads: gone, so that they hold no place
         # ahead of the session's worker.
