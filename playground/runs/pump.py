@@ -19,8 +19,10 @@ FLUSHES_PER_SECOND = 5
 
 
 class EventPump:
-    def __init__(self, run_id: str):
+    def __init__(self, run_id: str, lost: threading.Event | None = None):
         self.run_id = run_id
+        # Set when the run was taken from this worker: what it still logs is not stored.
+        self.lost = lost or threading.Event()
         self.pending: list[dict] = []
         self.pending_looks: list[tuple[str, dict]] = []  # probe and sample events, in order
         self.lock = threading.Lock()
@@ -91,6 +93,12 @@ class EventPump:
         self.store("metrics", data, len(points), **fields)
 
     def store(self, type: str, data: dict, count: int, **run_fields) -> None:
+        if self.lost.is_set():
+            self.dropped += count
+            log.warning(
+                "dropped %d %s item(s) of run %s: taken from this worker", count, type, self.run_id
+            )
+            return
         try:
             close_old_connections()
             events.record(self.run_id, type, data, **run_fields)

@@ -1,4 +1,4 @@
-"""Keep runs honest: fail those whose worker died, send again those whose queue lost its
+"""Keep runs honest: hand back to the queue those whose worker died, send again those whose queue lost its
 workers, and keep the queue moving."""
 
 import logging
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Mark runs with a lapsed worker lease failed; with --loop, keep doing it."
+    help = "Hand back runs with a lapsed worker lease; with --loop, keep doing it."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         while True:
             reaped = lifecycle.reap()
             if reaped:
-                log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
+                log.warning("reaped %d run(s): their worker stopped answering", reaped)
             # Runs handed to a queue whose workers are all gone go where workers are.
             moved = lifecycle.reroute(routing.live())
             if moved:
