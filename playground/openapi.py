@@ -281,6 +281,20 @@ PATHS = {
             },
         }
     },
+    "/api/runs/{run_id}/checkpoints": {
+        "get": {
+            "summary": "The steps whose weights the run keeps: a few, spread early to late "
+            "(a running run adds one every few seconds and thins them; its final step once "
+            "it has finished)",
+            "parameters": [RUN_ID],
+            "responses": {
+                "200": answer(
+                    "Kept steps", obj(["steps"], steps={"type": "array", "items": INTEGER})
+                ),
+                **errors(404),
+            },
+        }
+    },
     "/api/runs/{run_id}/cancel": {
         "post": {
             "summary": "Ask a run to stop (owner only)",
