@@ -3,13 +3,15 @@ run back to the queue with the step it resumes from, a run that keeps losing its
 fails saying so, a worker the run was taken from writes nothing more, and the kept weight
 snapshots stay few and spread out. (tests/faults/test_worker_killed.py does it for real.)"""
 
+import csv
+import io
 import itertools
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from playground.runs import checkpoints, lifecycle
+from playground.runs import checkpoints, events, lifecycle
 from playground.runs.models import Checkpoint, KeptWeights, Run
 from sequences.estimate import run_cost
 from sequences.resume import TrainingState, weights_bytes
@@ -172,3 +174,18 @@ def test_the_kept_weights_stay_few_and_spread_from_early_to_late(settings):
     assert len(kept) == 10 and kept[0] == 10 and kept[-1] == 3000
     even = (3000 - 10) / 9
     assert max(gaps) < 2 * even and min(gaps) > even / 4
+
+
+@pytest.mark.django_db
+def test_the_metrics_export_keeps_the_points_of_the_try_that_went_on(client):
+    run = running()
+    first_try = [{"step": s, "loss": 10.0 + s, "grad_norm": 1.0, "lr": 0.1} for s in range(1, 10)]
+    second_try = [{"step": s, "loss": float(s), "grad_norm": 1.0, "lr": 0.1} for s in range(7, 13)]
+    for points in (first_try[:5], first_try[5:], second_try[:2], second_try[2:]):
+        events.record(run.id, "metrics", {**points[-1], "points": points})
+
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/runs/{run.id}/export/metrics").text)))
+    assert [int(r["step"]) for r in rows] == list(range(1, 13))
+    assert [float(r["loss"]) for r in rows] == [10.0 + s for s in range(1, 7)] + [
+        float(s) for s in range(7, 13)
+    ]
