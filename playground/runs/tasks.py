@@ -66,6 +66,12 @@ def train_run(self, run_id: str) -> None:
         log.exception("run %s failed", run_id)
         lifecycle.fail(run_id, f"Training failed: {type(exc).__name__}: {exc}", attempt)
         return
+    log.info(
+        "run %s: %d checkpoint(s) written in %.2f s beside the loop",
+        run_id,
+        len(saved.written),
+        saved.write_seconds,
+    )
 
     # 3. Stopped for another worker: the checkpoint is written (leaving the block above),
     #    so the run goes back to the queue, unless it was already taken from this worker.
