@@ -93,7 +93,7 @@ def test_a_killed_workers_run_resumes_from_its_checkpoint_and_completes(resumabl
         progress(client, run_id)  # still mid-run
         checkpoint = kept_steps(client, run_id)[-1]
         stack.kill("worker")  # the worker and its pool at once, as a crash would
-        killed_at = time.monotonic()
+        killed_at, killed_wall = time.monotonic(), time.time()
         stack.start("worker")  # a worker comes back (or another one takes the run)
         events = watcher.until_finished(timeout=120)
         finished_at = time.monotonic()
@@ -108,11 +108,12 @@ def test_a_killed_workers_run_resumes_from_its_checkpoint_and_completes(resumabl
     ]
     # The newest checkpoint: the one stored before the kill, or one stored just after it.
     assert step >= checkpoint
+    back, resumed = events[handed_back], events[handed_back + 1]
     print(
-        f"killed after step {reported[-1]} was reported, resumed from step {step}: "
-        f"{reported[-1] - step} steps trained again; handed back at seq "
-        f"{events[handed_back]['seq']}, completed {finished_at - killed_at:.1f} s after the "
-        f"kill, {len(events)} events"
+        f"killed after step {reported[-1]} was reported; handed back at seq {back['seq']} "
+        f"{back['time'] - killed_wall:.1f} s after the kill, resumed from step {step} at seq "
+        f"{resumed['seq']} {resumed['time'] - killed_wall:.1f} s after it; completed "
+        f"{finished_at - killed_at:.1f} s after it, seqs 1..{len(events)}"
     )
 
 
