@@ -9,6 +9,7 @@ and truncated BPTT's carried state, and the loop's own counters (the loss being 
 the best validation loss, the pacing of probes and samples)."""
 
 import io
+import math
 import time
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -33,6 +34,12 @@ class TrainingState:
         buffer = io.BytesIO()
         torch.save(on_cpu(asdict(self)), buffer)
         return buffer.getvalue()
+
+    @property
+    def best_val_loss(self) -> float | None:
+        """The best validation loss up to this step (None before the first validation)."""
+        best = self.loop["best_val"]
+        return best if math.isfinite(best) else None
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "TrainingState":

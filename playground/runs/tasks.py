@@ -52,6 +52,9 @@ def train_run(self, run_id: str) -> None:
             EventPump(run_id, lease.lost) as pump,
             checkpoints.CheckpointWriter(run_id, attempt) as saved,
         ):
+            # The run's best validation loss, kept on the run for boards, goes on from the
+            # checkpoint's (the steps after it are trained again).
+            pump.best_val_loss = resume.best_val_loss if resume else None
             outcome = train(
                 spec,
                 task,

@@ -68,6 +68,8 @@ def test_an_interrupted_run_resumed_from_its_state_gives_the_same_losses(name):
     state = TrainingState.from_bytes(interrupted.state.to_bytes())
     resumed = train(spec, reporter=after, device="cpu", resume=state)
 
+    validated = [p["val_loss"] for p in before.points if p.get("val_loss") is not None]
+    assert state.best_val_loss == (min(validated) if validated else None)
     assert resumed.status == "completed"
     assert after.points[0]["step"] == stop_at + 1
     assert before.points + after.points == whole.points
