@@ -114,9 +114,11 @@ def keep(run_id: str, step: int, weights: bytes) -> None:
 
 def thinned_out(steps: list[int], most: int) -> list[int]:
     """The steps to drop so that `most` stay, spread out: the first and the last always
-    stay; each drop takes the step whose neighbours are closest together."""
+    stay (with room for two); each drop takes the step whose neighbours are closest."""
     steps, dropped = sorted(steps), []
-    while len(steps) > most >= 2:
+    if most < 2:  # the latest alone, or none
+        return steps[: len(steps) - max(most, 0)]
+    while len(steps) > most:
         inner = range(1, len(steps) - 1)
         crowded = min(inner, key=lambda i: (steps[i + 1] - steps[i - 1], i))
         dropped.append(steps.pop(crowded))

@@ -189,3 +189,9 @@ def test_the_metrics_export_keeps_the_points_of_the_try_that_went_on(client):
     assert [float(r["loss"]) for r in rows] == [10.0 + s for s in range(1, 7)] + [
         float(s) for s in range(7, 13)
     ]
+
+
+def test_thinning_keeps_the_latest_alone_when_there_is_room_for_one():
+    assert checkpoints.thinned_out([5, 10, 15], 1) == [5, 10]
+    assert checkpoints.thinned_out([5, 10, 15], 0) == [5, 10, 15]
+    assert checkpoints.thinned_out([5, 10, 15], 3) == []
