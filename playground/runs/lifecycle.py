@@ -199,12 +199,15 @@ def reap(run_id: str | None = None) -> int:
     if run_id is not None:
         stale = stale.filter(id=run_id)
     reaped = 0
+    # Each while it is the attempt whose lease lapsed: one taken meanwhile is left alone.
     for i, attempts in stale.values_list("id", "attempts"):
         if attempts >= settings.RUN_MAX_ATTEMPTS:
             message = lapsed_too_often(attempts)
-            reaped += move(i, "running", "failed", message, error=message)
+            reaped += move(
+                i, "running", "failed", message, expected_attempt=attempts, error=message
+            )
         else:
-            reaped += requeue(i, LOST)
+            reaped += requeue(i, LOST, expected_attempt=attempts)
     if reaped:
         dispatch()
     return reaped
