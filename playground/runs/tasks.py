@@ -22,7 +22,6 @@ def train_run(self, run_id: str) -> None:
     from playground.runs import checkpoints  # noqa: PLC0415
     from playground.runs.rebuild import rebuild  # noqa: PLC0415
     from playground.runs.weights import keep_weights  # noqa: PLC0415
-    from sequences.resume import weights_bytes  # noqa: PLC0415
     from sequences.spec import SpecError  # noqa: PLC0415
     from sequences.threads import use_threads_for  # noqa: PLC0415
     from sequences.train import train  # noqa: PLC0415
@@ -90,8 +89,7 @@ def train_run(self, run_id: str) -> None:
     # 4. Keep the weights before the status says done, so a finished run always has them
     #    (diverged weights hold NaNs: nothing worth keeping); then record how it ended.
     if outcome.status != "diverged" and outcome.model is not None:
-        keep_weights(run_id, outcome.model)
-        checkpoints.keep(run_id, outcome.result["steps"], weights_bytes(outcome.model.state_dict()))
+        keep_weights(run_id, outcome.model, step=outcome.result["steps"])
     lifecycle.finish(run_id, outcome, attempt)
 
 

@@ -83,6 +83,9 @@ def check_one_continuous_log(client, run_id: str, events: list[dict], why: str) 
     assert after[0] == first_logged
     assert after == sorted(after) and after[-1] == STEPS
     assert events[-1]["type"] == "done" and events[-1]["result"]["steps"] == STEPS
+    # A few weight snapshots stay, early to late, the final step among them.
+    kept = kept_steps(client, run_id)
+    assert kept == sorted(kept) and 2 <= len(kept) <= 10 and kept[-1] == STEPS
     return step
 
 
