@@ -70,36 +70,16 @@ class OwnPostgres:
         if self.as_server_user:
             shutil.chown(self.base_dir, user=SERVER_USER, group=SERVER_USER)
         # No fsync: a throwaway cluster, and a fast one (a clean stop still checkpoints).
-        self.run(
-            "initdb",
-            "-D",
-            str(self.data_dir),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "--locale=C",
-        )
+        cluster = ["-D", str(self.data_dir), "-U", "postgres", "-E", "UTF8", "--locale=C"]
+        self.run("initdb", *cluster, "--auth=trust", "--no-sync")
 
     def start(self) -> None:
         if not self.data_dir.exists():
             self.initialize()
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base_dir} -c fsync=off"
-        self.run(
-            "pg_ctl",
-            "start",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.log_file),
-            "-w",
-            "-t",
-            "30",
-            "-o",
-            options,
-        )
+        waiting = ["-w", "-t", "30"]
+        logged = ["-D", str(self.data_dir), "-l", str(self.log_file)]
+        self.run("pg_ctl", "start", *logged, *waiting, "-o", options)
         self.wait_until_answering()
 
     def wait_until_answering(self, timeout: float = 30) -> None:
