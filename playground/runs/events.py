@@ -18,3 +18,9 @@ def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
 
 def stored_after(run_id: str, after: int) -> list[dict]:
     return RUN_LOG.stored_after(run_id, after)
+
+
+def newest(run_id: str, type: str) -> dict | None:
+    """The data of the run's newest stored event of this type; None when it has none."""
+    found = RunEvent.objects.filter(run_id=run_id, type=type).order_by("-seq")
+    return found.values_list("data", flat=True).first()

@@ -7,6 +7,7 @@ import threading
 from django.conf import settings
 from django.db import connection
 
+from playground.retrying import forget_connection
 from playground.runs import lifecycle
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ class LeaseKeeper:
                 try:
                     if lifecycle.renew(self.run_id):
                         self.cancel_requested.set()
-                # A missed renewal is survivable: the lease is several beats long.
+                # A missed renewal is survivable: the lease is several beats long. A broken
+                # connection (the database restarted) is dropped, so the next beat reconnects.
                 except Exception:
                     log.exception("could not renew the lease of run %s", self.run_id)
+                    forget_connection()
         finally:
             connection.close()

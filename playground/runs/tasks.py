@@ -5,7 +5,9 @@ import logging
 import os
 
 from celery import shared_task
+from django.conf import settings
 
+from playground.retrying import retrying
 from playground.runs import lifecycle
 from playground.runs.lease import LeaseKeeper
 from playground.runs.pump import EventPump
@@ -44,14 +46,22 @@ def train_run(self, run_id: str) -> None:
             )
     except Exception as exc:
         log.exception("run %s failed", run_id)
-        lifecycle.fail(run_id, f"Training failed: {type(exc).__name__}: {exc}")
+        record_end(lifecycle.fail, run_id, f"Training failed: {type(exc).__name__}: {exc}")
         return
 
     # 3. Keep the weights before the status says done, so a finished run always has them
     #    (diverged weights hold NaNs: nothing worth keeping); then record how it ended.
     if outcome.status != "diverged":
         keep_weights(run_id, outcome.model)
-    lifecycle.finish(run_id, outcome)
+    record_end(lifecycle.finish, run_id, outcome)
+
+
+def record_end(move, run_id: str, *args) -> None:
+    """Record how the run ended, riding out a short database outage (a restart): given up,
+    the run would stay running until the reaper marked it failed. A status move is a
+    compare-and-set, so a try whose answer was lost is harmless to repeat."""
+    what = f"recording how run {run_id} ended"
+    retrying(what, move, run_id, *args, give_up_after=settings.RUN_LEASE_SECONDS)
 
 
 def slot_threads() -> int:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from playground import heartbeat
 from playground.datasets.retention import delete_expired_uploads
+from playground.retrying import TRANSIENT, forget_connection
 from playground.runs import lifecycle, routing
 from playground.runs.retention import delete_expired_runs
 
@@ -31,19 +32,32 @@ class Command(BaseCommand):
             # The workers' status, for /api/health to read.
             heartbeat.start()
         while True:
-            reaped = lifecycle.reap()
-            if reaped:
-                log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
-            # Runs handed to a queue whose workers are all gone go where workers are.
-            moved = lifecycle.reroute(routing.live())
-            if moved:
-                log.warning("sent %d run(s) to another queue: theirs has no worker", len(moved))
-            # Runs waiting their turn are never left waiting for good.
-            lifecycle.dispatch()
-            forget_expired()
+            try:
+                sweep()
+            except TRANSIENT:
+                if not loop:
+                    raise
+                # The database is away (a restart): this sweep is skipped, and the next one
+                # opens a fresh connection.
+                log.warning("could not sweep: the database did not answer", exc_info=True)
+                forget_connection()
             if not loop:
                 return
             time.sleep(settings.RUN_REAP_INTERVAL_SECONDS)
+
+
+def sweep() -> None:
+    """One pass: reap lapsed runs, reroute stranded ones, dispatch, forget expired ones."""
+    reaped = lifecycle.reap()
+    if reaped:
+        log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
+    # Runs handed to a queue whose workers are all gone go where workers are.
+    moved = lifecycle.reroute(routing.live())
+    if moved:
+        log.warning("sent %d run(s) to another queue: theirs has no worker", len(moved))
+    # Runs waiting their turn are never left waiting for good.
+    lifecycle.dispatch()
+    forget_expired()
 
 
 def forget_expired() -> None:
