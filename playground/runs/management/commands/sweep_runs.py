@@ -1,5 +1,5 @@
 """Keep runs honest: fail those whose worker died, send again those whose queue lost its
-workers, and keep the queue moving."""
+workers or their message, and keep the queue moving."""
 
 import logging
 import time
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from playground import heartbeat
 from playground.datasets.retention import delete_expired_uploads
 from playground.runs import lifecycle, routing
+from playground.runs.broker_restarts import BrokerRestarts
 from playground.runs.retention import delete_expired_runs
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop=False, **options):
-        requeued = lifecycle.requeue_dispatched()
-        if requeued:
-            log.warning("queued %d run(s) again: the queue restarted without them", requeued)
         if loop:
             # The workers' status, for /api/health to read.
             heartbeat.start()
+        broker = BrokerRestarts(settings.CELERY_BROKER_URL)
         while True:
+            # Runs whose task message was lost: every one handed over when the broker
+            # restarted (or is first seen: it may have restarted before), else each run
+            # not taken RUN_RESEND_SECONDS after it was sent.
+            restarted = broker.seen()
+            resent = lifecycle.resend_lost(everything=restarted)
+            if resent and restarted:
+                log.warning("sent %d run(s) again: the broker restarted", len(resent))
+            elif resent:
+                log.warning("sent %d run(s) again: not taken for a while", len(resent))
             reaped = lifecycle.reap()
             if reaped:
                 log.warning("marked %d run(s) failed: their worker stopped answering", reaped)

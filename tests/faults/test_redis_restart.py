@@ -1,0 +1,51 @@
+"""Restart Redis mid-run, with runs queued behind the training one: Redis comes back empty
+(like an embedded one, it keeps nothing), so the queued run's message is gone. Every run
+still completes (the sweeper sends lost runs again), and each watcher gets its run's end."""
+
+import time
+
+import pytest
+
+from tests.conftest import Browserless, slow_spec, tiny_spec
+from tests.events_client import seqs
+from tests.faults.resuming import ResumingWatcher
+
+pytestmark = pytest.mark.stack
+
+
+def test_after_a_redis_restart_every_queued_run_completes_and_watchers_get_the_end(
+    make_fault_stack, own_redis
+):
+    stack = make_fault_stack(own_redis.url, WORKER_CONCURRENCY="1", RUN_RESEND_SECONDS="10")
+    with stack.serving("worker", "web", "sweeper"):
+        owner = Browserless(stack.url)
+        ids = []
+        for spec in (slow_spec(steps=1500), tiny_spec(), tiny_spec(), tiny_spec()):
+            code, run = owner.post("/api/runs", spec)
+            assert code == 201, run
+            ids.append(run["id"])
+        watchers = [ResumingWatcher(stack.url, run_id) for run_id in ids]
+        training = watchers[0]
+        training.read_until(lambda w: sum(e["type"] == "metrics" for e in w.events) >= 2)
+        # One run waits in Redis behind the training one; the others wait in the database.
+        assert [owner.get(f"/api/runs/{i}")[1]["status"] for i in ids[1:]] == ["queued"] * 3
+
+        own_redis.restart()
+        restarted_at = time.monotonic()
+        ended = {}
+        for watcher in watchers:
+            events = watcher.read_to_end(timeout=50)
+            ended[watcher.run_id] = time.monotonic() - restarted_at
+            watcher.close()
+            assert seqs(events) == list(range(1, events[-1]["seq"] + 1)), watcher.run_id
+            assert events[-1]["type"] == "done"
+        for run_id in ids:
+            assert owner.get(f"/api/runs/{run_id}")[1]["status"] == "completed"
+    print(
+        "\nafter the restart, runs ended at "
+        + ", ".join(f"{seconds:.1f} s" for seconds in ended.values())
+        + "; reconnects "
+        + str([w.reconnected_after for w in watchers])
+        + "; asked after a quiet spell "
+        + str([w.asked_after for w in watchers])
+    )
