@@ -39,7 +39,7 @@ def supervised(django_db_setup, own_redis, tmp_path):
 
 def test_a_killed_web_server_is_restarted_and_the_watcher_resumes_with_after(supervised):
     owner = Browserless(supervised.url)
-    code, run = owner.post("/api/runs", slow_spec(steps=1500))
+    code, run = owner.post("/api/runs", slow_spec(steps=1000))
     assert code == 201, run
     watcher = ResumingWatcher(supervised.url, run["id"])
     # Into the training: a few metrics events have come.
