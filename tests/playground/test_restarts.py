@@ -3,10 +3,13 @@ stopping (1 s up to 30 s) and starts over once it was steady, and says why it st
 processes are real; the clock is the test's, so no test waits for a pause.
 (tests/playground/test_launcher.py kills the real web server and worker under the launcher.)"""
 
+import signal
 import sys
 
 import pytest
 
+from playground.stack import redis_server
+from playground.stack.redis_server import free_port
 from playground.stack.restarts import STEADY_SECONDS, Supervision
 from playground.stack.supervisor import Program, Stack
 
@@ -89,3 +92,22 @@ def test_a_process_that_cannot_be_started_is_reported_and_tried_again(crashing):
     supervision.tend()
     assert reports[-1].startswith("The crasher process stopped (could not start: ")
     assert reports[-1].endswith("2 times in a row; starting it again in 2 s.")
+
+
+def test_an_embedded_redis_that_stops_is_started_again_on_its_port(tmp_path):
+    # A port where no Redis answers: the stack starts an embedded one there.
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    stack = Crashing(port=8123, env={"GPU_DEVICES": "", "REDIS_URL": url})
+    clock = Clock()
+    try:
+        stack.start()
+        embedded = stack.env["REDIS_URL"]
+        supervision = Supervision(stack, clock=clock, report=lambda line: None)
+        stack.processes["redis"].send_signal(signal.SIGKILL)
+        stack.processes["redis"].wait()
+        supervision.tend()
+        clock.now = supervision.due["redis"]
+        supervision.tend()
+        assert stack.env["REDIS_URL"] == embedded and redis_server.answers(embedded)
+    finally:
+        stack.stop()

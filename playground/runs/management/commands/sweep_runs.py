@@ -38,7 +38,8 @@ class Command(BaseCommand):
             if resent and restarted:
                 log.warning("sent %d run(s) again: the broker restarted", len(resent))
             elif resent:
-                log.warning("sent %d run(s) again: not taken for a while", len(resent))
+                # Often a run waiting behind busy slots: worth a note, not a warning.
+                log.info("sent %d run(s) again: not taken for a while", len(resent))
             reaped = lifecycle.reap()
             if reaped:
                 log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
