@@ -1,5 +1,5 @@
 """Keep runs honest: fail those whose worker died, send again those whose queue lost its
-workers, and keep the queue moving."""
+workers or their message, and keep the queue moving."""
 
 import logging
 import time
@@ -11,6 +11,7 @@ from playground import heartbeat
 from playground.datasets.retention import delete_expired_uploads
 from playground.retrying import TRANSIENT, forget_connection
 from playground.runs import lifecycle, routing
+from playground.runs.broker_restarts import BrokerRestarts
 from playground.runs.retention import delete_expired_runs
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop=False, **options):
-        requeued = lifecycle.requeue_dispatched()
-        if requeued:
-            log.warning("queued %d run(s) again: the queue restarted without them", requeued)
         if loop:
             # The workers' status, for /api/health to read.
             heartbeat.start()
+        broker = BrokerRestarts(settings.CELERY_BROKER_URL)
         while True:
             try:
-                sweep()
+                sweep(broker)
             except TRANSIENT:
                 if not loop:
                     raise
@@ -46,8 +45,19 @@ class Command(BaseCommand):
             time.sleep(settings.RUN_REAP_INTERVAL_SECONDS)
 
 
-def sweep() -> None:
-    """One pass: reap lapsed runs, reroute stranded ones, dispatch, forget expired ones."""
+def sweep(broker: BrokerRestarts) -> None:
+    """One pass: send again runs whose message was lost, reap lapsed runs, reroute stranded
+    ones, dispatch, forget expired ones."""
+    # Runs whose task message was lost: every one handed over when the broker restarted (or
+    # is first seen: it may have restarted before), else each run not taken
+    # RUN_RESEND_SECONDS after it was sent.
+    restarted = broker.seen()
+    resent = lifecycle.resend_lost(everything=restarted)
+    if resent and restarted:
+        log.warning("sent %d run(s) again: the broker restarted", len(resent))
+    elif resent:
+        # Often a run waiting behind busy slots: worth a note, not a warning.
+        log.info("sent %d run(s) again: not taken for a while", len(resent))
     reaped = lifecycle.reap()
     if reaped:
         log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
