@@ -189,6 +189,12 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground"},
     }
 }
+# Pub/Sub loses notices without a word: Redis drops a subscriber that falls behind (a
+# paused or overloaded web process) and the layer resubscribes silently. A lost notice with
+# nothing after it shows no gap, so each web process checks the store of every log its
+# sockets watch (one small query per log, not per socket) once no notice came for this
+# many seconds, until the log ends: a watcher gets a run's end at most this late.
+EVENT_QUIET_SECONDS = envint("EVENT_QUIET_SECONDS", "10")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in the database, not a result backend

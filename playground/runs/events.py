@@ -2,9 +2,15 @@
 
 from playground.eventlog.log import EventLog
 from playground.runs import hooks
-from playground.runs.models import Run, RunEvent
+from playground.runs.models import FINISHED, Run, RunEvent
 
-RUN_LOG = EventLog(owner=Run, events=RunEvent, owner_field="run", group="run")
+
+def ended(event: dict) -> bool:
+    """A run's last word: its final status, or the result recorded with it (`done`)."""
+    return event["type"] == "done" or (event["type"] == "status" and event["status"] in FINISHED)
+
+
+RUN_LOG = EventLog(owner=Run, events=RunEvent, owner_field="run", group="run", ends=ended)
 
 
 def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
