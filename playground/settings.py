@@ -189,6 +189,12 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "playground"},
     }
 }
+# Pub/Sub loses notices without a word: Redis drops a subscriber that falls behind (a
+# paused or overloaded web process) and the layer resubscribes silently. A lost notice with
+# nothing after it shows no gap, so each web process checks the store of every log its
+# sockets watch (one small query per log, not per socket) once no notice came for this
+# many seconds, until the log ends: a watcher gets a run's end at most this late.
+EVENT_QUIET_SECONDS = envint("EVENT_QUIET_SECONDS", "10")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in the database, not a result backend
@@ -202,6 +208,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one job at a time per slot: a long run 
 CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", str(cpu_slots()))
 CELERY_TASK_ACKS_LATE = True  # a task taken by a worker that dies goes back to the queue
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker (Redis restarting) connects again by itself, for as long as
+# it takes (None: Celery's "retry forever"; the default gives up after 100 tries and the
+# worker exits). What it trains meanwhile goes on: Celery's opt-in to cancel late-acked tasks
+# on a connection loss stays off, as the run's state lives in the database, not the message.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -232,6 +244,9 @@ RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
 RUN_CHECKPOINT_SECONDS = envint("RUN_CHECKPOINT_SECONDS", "5")
 RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", "3")
 RUN_KEPT_CHECKPOINTS = envint("RUN_KEPT_CHECKPOINTS", "10")
+# A run handed to the task queue and not taken this long after is sent again (its message may
+# be lost); the sweeper sends every such run at once when it sees that Redis restarted.
+RUN_RESEND_SECONDS = envint("RUN_RESEND_SECONDS", "60")
 # Runs handed to each run queue (CPU, GPU) ahead of its workers, at most: the rest wait in
 # the database, where the lifecycle picks them in rounds across browsers.
 RUN_QUEUE_AHEAD = envint("RUN_QUEUE_AHEAD", "1")

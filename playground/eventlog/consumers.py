@@ -1,15 +1,23 @@
 """One WebSocket consumer for every event log: stored events first, then live ones, in
-order and none twice; a gap is filled from the store."""
+order and none twice; a gap is filled from the store.
+
+A watcher always gets the end. Notices may be lost (Redis drops a subscriber that falls
+behind, a paused process misses what was sent meanwhile), but every event is stored before
+it is announced, so the store fills in whatever a socket may lack: at a gap in the seqs, at
+a run's final status, after a quiet spell of EVENT_QUIET_SECONDS (read once per watched log
+by this process's hub, never per socket), and when this socket's inbox overflowed. A socket
+that stays open while a run finishes therefore receives its final status and `done`
+within about EVENT_QUIET_SECONDS of this process running again.
+"""
 
 import asyncio
-from functools import partial
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from playground.eventlog.hub import hub, new_inbox
+from playground.eventlog.hub import StoredLog, hub, new_inbox
 from playground.eventlog.log import PAGE, EventLog
 from playground.eventlog.replay import replay_of
 
@@ -73,7 +81,7 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
         self.turn = asyncio.Lock()
         # 1. Watch the log before reading the store: an event stored while we read is then
         #    both in what we read and in the inbox, and the seq check drops the copy.
-        await hub().join(self.group, self.inbox, partial(replay_of(self.log).after, self.key))
+        await hub().join(self.group, self.inbox, StoredLog(self.log, self.key))
         try:
             opening = await hub().reads.read(self.group, self.opening)
         except BaseException:
@@ -124,6 +132,11 @@ class EventLogConsumer(AsyncJsonWebsocketConsumer):
             seq, text = await self.inbox.get()
             async with self.turn:
                 await self.on_notice(seq, text)
+                if self.inbox.overflowed and self.inbox.empty():
+                    # This socket fell so far behind that notices were dropped for it,
+                    # perhaps the last ones, which no later notice would reveal.
+                    self.inbox.overflowed = False
+                    await self.send_backlog()
 
     async def on_notice(self, seq: int, text: str):
         if seq <= self.sent:

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
@@ -18,15 +19,22 @@ NOTICE = "log.event"
 PAGE = 1000
 
 
+def never(event: dict) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class EventLog:
     """The log of one kind of owner: `owner` has `last_seq`, `events` has a foreign key
-    `owner_field` to it; `group` prefixes the channel-layer group of each owner."""
+    `owner_field` to it; `group` prefixes the channel-layer group of each owner. `ends` says
+    whether an event is the log's last word (a run's final status, or its result); a log
+    that never ends (a board) is watched for as long as anyone watches it."""
 
     owner: type[models.Model]
     events: type[models.Model]
     owner_field: str
     group: str
+    ends: Callable[[dict], bool] = never
 
     def group_name(self, key: str) -> str:
         return f"{self.group}.{key}"
@@ -77,6 +85,15 @@ class EventLog:
         """The stored events after `after` as (seq, text sent on the wire), in one query.
         `data` comes back as the database's JSON text and is spliced, never decoded."""
         found = self.events.objects.filter(**{f"{self.owner_field}_id": key}, seq__gt=after)
+        return self.wire(found.order_by("seq"), limit)
+
+    def wire_newest(self, key: str) -> list[tuple[int, str]]:
+        """The newest stored event as [(seq, text sent on the wire)], or [] when the log
+        holds none: one query, on the (owner, seq) index."""
+        found = self.events.objects.filter(**{f"{self.owner_field}_id": key})
+        return self.wire(found.order_by("-seq"), 1)
+
+    def wire(self, found: models.QuerySet, limit: int) -> list[tuple[int, str]]:
         columns = self.events.WIRE_COLUMNS
-        rows = found.order_by("seq").values_list(*columns, Cast("data", TextField()))[:limit]
+        rows = found.values_list(*columns, Cast("data", TextField()))[:limit]
         return [(row[0], self.events.wire_text(row[:-1], row[-1])) for row in rows]

@@ -2,9 +2,15 @@
 
 from playground.eventlog.log import EventLog
 from playground.runs import hooks
-from playground.runs.models import Run, RunEvent
+from playground.runs.models import FINISHED, Run, RunEvent
 
-RUN_LOG = EventLog(owner=Run, events=RunEvent, owner_field="run", group="run")
+
+def ended(event: dict) -> bool:
+    """A run's last word: its final status, or the result recorded with it (`done`)."""
+    return event["type"] == "done" or (event["type"] == "status" and event["status"] in FINISHED)
+
+
+RUN_LOG = EventLog(owner=Run, events=RunEvent, owner_field="run", group="run", ends=ended)
 
 
 def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
@@ -18,3 +24,9 @@ def record(run_id: str, type: str, data: dict, **run_fields) -> dict:
 
 def stored_after(run_id: str, after: int) -> list[dict]:
     return RUN_LOG.stored_after(run_id, after)
+
+
+def newest(run_id: str, type: str) -> dict | None:
+    """The data of the run's newest stored event of this type; None when it has none."""
+    found = RunEvent.objects.filter(run_id=run_id, type=type).order_by("-seq")
+    return found.values_list("data", flat=True).first()

@@ -8,6 +8,7 @@ import threading
 from django.conf import settings
 from django.db import connection
 
+from playground.retrying import forget_connection
 from playground.runs import lifecycle
 from worker import shutdown
 
@@ -42,9 +43,11 @@ class LeaseKeeper:
                     self.interrupt.set()
                 try:
                     self.renew()
-                # A missed renewal is survivable: the lease is several beats long.
+                # A missed renewal is survivable: the lease is several beats long. A broken
+                # connection (the database restarted) is dropped, so the next beat reconnects.
                 except Exception:
                     log.exception("could not renew the lease of run %s", self.run_id)
+                    forget_connection()
         finally:
             connection.close()
 

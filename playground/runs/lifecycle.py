@@ -18,7 +18,8 @@ browser already had waiting or training, so each browser's first waiting run goe
 anyone's second: one browser's queue never delays another browser's first run. Each run
 goes to the queue its estimated cost fits, CPU or GPU (`routing`), and each queue has its
 own few places, so big runs waiting for a GPU never hold up small ones on the CPUs. A run
-handed to a queue that then loses every worker is sent again to the other (`reroute`).
+handed to a queue that then loses every worker is sent again to the other (`reroute`), and
+one whose message the queue lost is sent again after a while (`resend_lost`).
 
 Every move is a compare-and-set, recorded as a `status` event in the run's log, and told
 to the change hooks (a workshop board). Views, the task, the sweeper and workshops call
@@ -32,7 +33,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -111,7 +112,7 @@ def dispatch() -> list[str]:
                 break
             # Compare-and-set: when two processes dispatch at once, each run goes once.
             handed = Run.objects.filter(id=waiting, dispatched=False)
-            if not handed.update(dispatched=True, queue=kind):
+            if not handed.update(dispatched=True, queue=kind, dispatched_at=timezone.now()):
                 continue
             sent.append(waiting)
             # Sent once committed, so a worker never looks for a run it cannot see yet. When
@@ -239,14 +240,37 @@ def requeue(run_id: str, why: str, expected_attempt: int | None = None, **fields
     )
 
 
-def requeue_dispatched() -> int:
-    """Send again every run handed to Celery more than a few seconds ago and still not
-    taken. A queue restarted empty (an embedded Redis keeps nothing) loses them; a
-    duplicate is harmless, since only one worker can take a run."""
-    handed = Run.objects.filter(
-        status="queued", dispatched=True, created_at__lt=timezone.now() - timedelta(seconds=5)
-    )
-    return sum(send(run_id, kind) for run_id, kind in handed.values_list("id", "queue"))
+def resend_lost(everything: bool = False) -> list[str]:
+    """Send again the runs handed to Celery and not taken since RUN_RESEND_SECONDS ago, or,
+    with `everything`, all runs handed over and not taken (the broker restarted); return
+    their ids.
+
+    Celery keeps a task message in Redis only: a Redis that restarts without persistence
+    (an embedded one keeps nothing) or evicts keys loses it, and a message a worker had
+    reserved comes back only after the transport's visibility timeout (an hour by default,
+    Celery's Redis caveats), for a worker that died holding it. The run stays queued in the
+    database, where nothing would hand it over again. Sending again costs at most one
+    extra message per run and bound: a run still waiting behind busy slots is simply taken
+    once (`take` is a compare-and-set; the extra copy finds it taken and does nothing).
+    Each resend restarts the run's bound, so a run waiting long is not sent at every sweep.
+    """
+    now = timezone.now()
+    handed = Run.objects.filter(status="queued", dispatched=True)
+    if not everything:
+        due = now - timedelta(seconds=settings.RUN_RESEND_SECONDS)
+        handed = handed.filter(Q(dispatched_at__lt=due) | Q(dispatched_at__isnull=True))
+    resent: list[str] = []
+    for run_id, kind, sent_at in handed.values_list("id", "queue", "dispatched_at"):
+        # Compare-and-set: with two sweepers, or a dispatch meanwhile, each run goes once.
+        if not Run.objects.filter(id=run_id, status="queued", dispatched_at=sent_at).update(
+            dispatched_at=now
+        ):
+            continue
+        if send(run_id, kind):
+            resent.append(run_id)
+        else:  # the broker is down: the next sweep tries again
+            Run.objects.filter(id=run_id, dispatched_at=now).update(dispatched_at=sent_at)
+    return resent
 
 
 def reroute(workers: dict[str, int] | None) -> list[str]:
@@ -267,7 +291,8 @@ def reroute(workers: dict[str, int] | None) -> list[str]:
             if target == kind:
                 continue
             # Compare-and-set: a run taken or moved meanwhile stays as it is.
-            if not Run.objects.filter(id=run_id, status="queued", queue=kind).update(queue=target):
+            moving = Run.objects.filter(id=run_id, status="queued", queue=kind)
+            if not moving.update(queue=target, dispatched_at=timezone.now()):
                 continue
             if send(run_id, target):
                 moved.append(run_id)

@@ -57,8 +57,11 @@ class Run(LogOwner):
         on_delete=models.CASCADE,
         related_name="runs",
     )
-    # Runs wait here, not in the task queue, until the lifecycle hands them over in rounds.
+    # Runs wait here, not in the task queue, until the lifecycle hands them over in rounds;
+    # when it last sent the run's task (a run not taken long after is sent again: its message
+    # may be lost, runs/lifecycle.py `resend_lost`).
     dispatched = models.BooleanField(default=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     # Where it trains: its estimated work (sequences.estimate.run_cost), the queue it was
     # last handed to by that cost (runs/routing.py: cpu or gpu), and the worker that took it.
     cost = models.BigIntegerField(default=0)

@@ -6,7 +6,9 @@ import logging
 import os
 
 from celery import shared_task
+from django.conf import settings
 
+from playground.retrying import retrying
 from playground.runs import lifecycle
 from playground.runs.lease import LeaseKeeper
 from playground.runs.pump import EventPump
@@ -66,7 +68,7 @@ def train_run(self, run_id: str) -> None:
             )
     except Exception as exc:
         log.exception("run %s failed", run_id)
-        lifecycle.fail(run_id, f"Training failed: {type(exc).__name__}: {exc}", attempt)
+        record_end(lifecycle.fail, run_id, f"Training failed: {type(exc).__name__}: {exc}", attempt)
         return
     log.info(
         "run %s: %d checkpoint(s) written in %.2f s beside the loop",
@@ -79,7 +81,7 @@ def train_run(self, run_id: str) -> None:
     #    so the run goes back to the queue, unless it was already taken from this worker.
     if outcome.status == "interrupted":
         if not lease.lost.is_set():
-            lifecycle.hand_back(run_id, attempt)
+            record_end(lifecycle.hand_back, run_id, attempt)
         log.info("run %s stopped at step %d for another worker", run_id, outcome.result["steps"])
         return
 
@@ -90,7 +92,15 @@ def train_run(self, run_id: str) -> None:
     #    (diverged weights hold NaNs: nothing worth keeping); then record how it ended.
     if outcome.status != "diverged" and outcome.model is not None:
         keep_weights(run_id, outcome.model, step=outcome.result["steps"])
-    lifecycle.finish(run_id, outcome, attempt)
+    record_end(lifecycle.finish, run_id, outcome, attempt)
+
+
+def record_end(move, run_id: str, *args) -> None:
+    """Record how the run ended, riding out a short database outage (a restart): given up,
+    the run would stay running until the reaper handed it back. A status move is a
+    compare-and-set, so a try whose answer was lost is harmless to repeat."""
+    what = f"recording how run {run_id} ended"
+    retrying(what, move, run_id, *args, give_up_after=settings.RUN_LEASE_SECONDS)
 
 
 def slot_threads() -> int:

@@ -4,7 +4,9 @@ import io
 import logging
 
 import torch
+from django.conf import settings
 
+from playground.retrying import retrying
 from playground.runs import checkpoints
 from playground.runs.models import RunWeights
 
@@ -21,9 +23,10 @@ def save_weights(run_id: str, model: torch.nn.Module, step: int | None = None) -
 
 
 def keep_weights(run_id: str, model: torch.nn.Module, step: int | None = None) -> None:
-    """Save them; a failure is logged, since the run itself is fine and only its download
-    and "try it" will be missing."""
+    """Save them, riding out a short database outage; a failure is logged, since the run
+    itself is fine and only its download and "try it" will be missing."""
+    what = f"saving the weights of run {run_id}"
     try:
-        save_weights(run_id, model, step)
+        retrying(what, save_weights, run_id, model, step, give_up_after=settings.RUN_LEASE_SECONDS)
     except Exception:
         log.exception("could not save the weights of run %s", run_id)

@@ -4,8 +4,9 @@ Without names (what `make run` runs): migrate, start Redis when none answers, th
 process of the stack (playground.stack.supervisor: web processes, CPU and GPU workers,
 the sweeper). With names, only those processes, for one host of a distributed deployment
 (`python -m playground.stack web`: WEB_PROCESSES web servers on one socket): its Redis and
-database are shared ones, and migrations run once, apart. Ctrl-C, a plain kill, or any
-one process ending stops them all.
+database are shared ones, and migrations run once, apart. A process that stops on its own
+is started again with backoff, and the launcher says which and why
+(playground.stack.restarts); Ctrl-C or a plain kill stops them all.
 """
 
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 
+from playground.stack.restarts import Supervision
 from playground.stack.supervisor import Stack
 
 
@@ -35,17 +37,18 @@ def main(names: list[str]) -> int:
         if not names:
             stack.manage("migrate", "--no-input")
         stack.start(*names)
-        serves = any(name.startswith("web-") for name in stack.processes)
-        if serves:
-            stack.wait_ready(workers=0 if names else 1)
-            print(
-                f"\nThe playground is ready at {stack.url}/  (Ctrl-C stops everything)\n",
-                flush=True,
-            )
-        while (exited := stack.watch()) is None:
-            time.sleep(1)
-        print(f"The {exited} process stopped; stopping the rest.", file=sys.stderr)
-        return 1
+        supervision = Supervision(stack)
+        # Without a web process there is nothing to announce.
+        announced = not any(name.startswith("web-") for name in stack.processes)
+        while True:
+            supervision.tend()
+            if not announced and stack.ready(workers=0 if names else 1):
+                print(
+                    f"\nThe playground is ready at {stack.url}/  (Ctrl-C stops everything)\n",
+                    flush=True,
+                )
+                announced = True
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     except subprocess.CalledProcessError:

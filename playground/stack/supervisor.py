@@ -1,4 +1,5 @@
-"""Start the stack's processes together and stop them together.
+"""Start the stack's processes together and stop them together (one that stops on its own
+is started again by playground.stack.restarts).
 
 Each child gets its own process group, so stopping one stops its children too
 (Celery's pool processes), and nothing is left running after Ctrl-C.
@@ -14,7 +15,7 @@ What runs, from the environment (strict: a bad value stops the launcher with a s
 - `gpu-worker-I`: one worker per GPU on the GPU queue, CUDA_VISIBLE_DEVICES=I, GPU_SLOTS
   slots each (default 1). GPU_DEVICES lists the GPUs (`0,1`; empty for none); without it,
   those `nvidia-smi` lists (asked in a child process: the launcher touches no CUDA);
-- `sweeper`: fails runs whose worker died, keeps the queue moving and the heartbeat.
+- `sweeper`: hands back runs whose worker died, keeps the queues moving and the heartbeat.
 
 A name given to start/stop/kill is a process's, or a group's: `web` is every web process,
 `gpu-worker` every GPU worker.
@@ -33,6 +34,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playground.stack import redis_server
 from playground.stack.listen import listening_socket
@@ -152,6 +154,15 @@ class Stack:
                 preexec_fn=die_with_parent,
             )
 
+    def restart(self, name: str) -> None:
+        """Start again a process that stopped: a web process on the same socket, the
+        embedded Redis on the same port (playground.stack.restarts decides when)."""
+        if name == "redis":
+            port = urlsplit(self.env["REDIS_URL"]).port
+            self.processes["redis"], _ = redis_server.start_embedded(VAR_DIR, port)
+        else:
+            self.start(name)
+
     def stop(self, *names: str, timeout: float = 10) -> None:
         """Stop the named processes (all by default, Redis last). Each leader gets TERM and
         shuts down in its own way (Celery stops its pool); a group still alive at the
@@ -214,9 +225,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         while True:
             health = self.health()
-            if "redis" in health and not workers:
-                return
-            if health.get("ok") and health.get("workers", 0) >= workers:
+            if self.ready(workers, health):
                 return
             for name, process in self.processes.items():
                 if process.poll() is not None:
@@ -225,12 +234,12 @@ class Stack:
                 raise RuntimeError(f"the stack was not ready after {timeout} s: {health}")
             time.sleep(0.3)
 
-    def watch(self) -> str | None:
-        """The name of a process that has exited, if any."""
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                return name
-        return None
+    def ready(self, workers: int = 1, health: dict | None = None) -> bool:
+        """The health check passes, with `workers` answering (0: the web server answers)."""
+        health = self.health() if health is None else health
+        if "redis" in health and not workers:
+            return True
+        return bool(health.get("ok")) and health.get("workers", 0) >= workers
 
 
 def die_with_parent() -> None:

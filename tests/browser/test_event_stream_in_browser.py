@@ -18,16 +18,22 @@ window.WebSocket = class extends window.WebSocket {
 };
 """
 
-# A stand-in WebSocket the test drives by hand: open, message, close with a code.
+# A stand-in WebSocket the test drives by hand: open, message, close with a code; what the
+# stream sends on it is kept on `sent`. The stream's last word is a `done` message.
 FAKE_SOCKETS = """async () => {
   const sockets = [];
-  window.WebSocket = class { constructor(url) { this.url = url; sockets.push(this); } close() {} };
+  window.WebSocket = class {
+    constructor(url) { this.url = url; this.sent = []; this.closed = false; sockets.push(this); }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close() { this.closed = true; }
+  };
   const { EventStream } = await import("/static/js/event_stream.js");
   const seen = { events: [], errors: [], states: [] };
   const stream = new EventStream("/ws/workshops/ABC/", {
     onEvent: (e) => seen.events.push(e.seq),
     onError: (e) => seen.errors.push(e.error),
     onState: (s) => seen.states.push(s),
+    ends: (e) => e.type === "done",
   });
   const send = (socket, message) => socket.onmessage({ data: JSON.stringify(message) });
   window.fake = { sockets, stream, seen, send };
@@ -101,6 +107,43 @@ def test_the_stream_backs_off_while_the_server_is_away_and_resets_once_back(stac
     assert page.evaluate("window.fake.stream.delay") == 500  # back: the next drop starts over
     page.evaluate("window.fake.stream.close()")
     assert page.evaluate("window.fake.stream.state") == "closed"
+    assert page.errors == []
+
+
+def test_a_quiet_stream_asks_again_reconnects_when_dead_and_rests_once_ended(stack, page_of):
+    page = page_of()
+    # The page's clock moves only when the test says: quiet spells pass at once.
+    page.clock.install()
+    page.goto(stack.url + "/compare/")
+    page.evaluate(FAKE_SOCKETS)
+    first = "window.fake.sockets[0]"
+    page.evaluate(f"{first}.onopen(); window.fake.send({first}, {{ seq: 4 }})")
+    page.clock.run_for(14_000)
+    assert page.evaluate(f"{first}.sent") == []  # not quiet for long yet
+    page.clock.run_for(1_000)
+    # Fifteen seconds without a message: it asks the server again for what follows seq 4.
+    assert page.evaluate(f"{first}.sent") == [{"after": 4}]
+    # A message starts the quiet spell over; each spell after it asks again.
+    page.evaluate(f"window.fake.send({first}, {{ seq: 5 }})")
+    page.clock.run_for(10_000)
+    assert page.evaluate(f"{first}.sent") == [{"after": 4}]
+    page.clock.run_for(35_000)
+    assert page.evaluate(f"{first}.sent") == [{"after": 4}, *[{"after": 5}] * 3]
+    # A minute without an answer: the socket is taken for dead, and replaced.
+    page.clock.run_for(15_000)
+    assert len(page.evaluate(f"{first}.sent")) == 4
+    assert page.evaluate(f"{first}.closed") and page.evaluate("window.fake.stream.state") == (
+        "reconnecting"
+    )
+    page.clock.run_for(1_000)
+    second = "window.fake.sockets[1]"
+    assert page.evaluate(f"{second}.url").endswith("/ws/workshops/ABC/?after=5")
+    # Once the last word has come, nothing more is waited for: it never asks again.
+    page.evaluate(f"{second}.onopen(); window.fake.send({second}, {{ type: 'done', seq: 6 }})")
+    page.clock.run_for(300_000)
+    assert page.evaluate(f"{second}.sent") == []
+    assert page.evaluate("window.fake.sockets.length") == 2
+    assert page.evaluate("window.fake.seen.events") == [4, 5, 6]
     assert page.errors == []
 
 

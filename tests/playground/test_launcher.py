@@ -1,5 +1,6 @@
 """What `make run` starts: an embedded Redis when none answers, then the worker, the web
-server and the sweeper; Ctrl-C stops every one of them."""
+server and the sweeper; one that is killed is started again; Ctrl-C stops every one of
+them."""
 
 import json
 import os
@@ -13,38 +14,16 @@ import pytest
 
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import BASE_DIR
+from tests.launching import Launcher, command_line, pgrep, wait_for_line
+from tests.processes import alive
 from worker.slots import cpu_slots
 
 pytestmark = pytest.mark.stack
 
 
-def pgrep(*args: str) -> list[str]:
-    return subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()
-
-
-def command_line(pid: str) -> str:
-    with open(f"/proc/{pid}/cmdline", "rb") as f:
-        return f.read().replace(b"\0", b" ").decode()
-
-
-def wait_for_line(log, text: str, timeout: float = 90) -> str:
-    deadline = time.monotonic() + timeout
-    while text not in (output := log.read_text()):
-        assert time.monotonic() < deadline, output
-        time.sleep(0.2)
-    return output
-
-
 def start_launcher(env: dict, log) -> subprocess.Popen:
     """`python -m playground.stack`, what `make run` runs, logging to a file."""
-    with open(log, "w") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "playground.stack"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    return Launcher(env, log).process
 
 
 def launcher_env(**settings: str) -> dict:
@@ -120,3 +99,60 @@ def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
     while pgrep("-g", ",".join(children)):
         assert time.monotonic() < deadline, "processes outlived a killed launcher"
         time.sleep(0.3)
+
+
+def test_a_killed_web_server_or_worker_is_started_again_and_ctrl_c_still_stops_everything(
+    tmp_path,
+):
+    port, dead_redis_port = free_port(), free_port()
+    env = launcher_env(
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'restarts.sqlite3'}",
+        REDIS_URL=f"redis://127.0.0.1:{dead_redis_port}/0",
+        WORKER_CONCURRENCY="1",
+    )
+    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
+    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
+    launcher = Launcher(env, tmp_path / "launcher.log")
+    try:
+        wait_for_line(launcher.log, "ready at")
+        web = launcher.child("playground.stack.web")
+        worker = launcher.child(f"worker-{port}@")
+        (pool,) = pgrep("-P", worker)
+
+        # As a crash would: the web server, and the worker's main process (not its pool).
+        os.kill(int(web), signal.SIGKILL)
+        os.kill(int(worker), signal.SIGKILL)
+
+        launcher.wait_for_child("playground.stack.web", other_than=web)
+        launcher.wait_for_child(f"worker-{port}@", other_than=worker)
+        output = wait_for_line(launcher.log, "Started the worker process again.")
+        for name in ("web-1", "worker"):
+            stopped = f"The {name} process stopped (killed by SIGKILL)"
+            assert stopped in output and "starting it again in 1 s." in output, output
+        # The killed worker's pool went with it, and nothing else was stopped.
+        deadline = time.monotonic() + 30
+        while alive(int(pool)):
+            assert time.monotonic() < deadline, "a pool process outlived its worker"
+            time.sleep(0.1)
+        assert "sweeper process stopped" not in output and "redis process stopped" not in output
+        # The same port answers again, with a worker.
+        deadline = time.monotonic() + 90
+        while health(port).get("workers") != 1:
+            assert time.monotonic() < deadline, launcher.output()
+            time.sleep(0.3)
+        children = launcher.children()
+        assert launcher.interrupt() == 0
+    finally:
+        launcher.stop()
+    assert pgrep("-g", ",".join(children)) == [], "processes outlived the launcher"
+
+
+def health(port: int) -> dict:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+    except OSError:
+        return {}

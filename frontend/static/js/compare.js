@@ -1,6 +1,6 @@
 // The compare page: several runs' loss curves overlaid, and their insides side by side at
 // the same step. Every run streams live, as on its own page.
-import { cellName } from "./constants.js";
+import { cellName, runEnds } from "./constants.js";
 import { EventStream, runPath } from "./event_stream.js";
 import { continued } from "./redone.js";
 
@@ -109,6 +109,7 @@ for (const run of runs) {
       redraw();
     },
     onError: (message) => { row(run).querySelector(".status").textContent = message.error; },
+    ends: runEnds,
   });
 }
 $("compare-step")?.addEventListener("input", redraw);

@@ -13,3 +13,6 @@ export const DEFAULT_PRESET = constants.default_preset;
 export const UPLOAD_FIELDS = constants.upload_fields; // each has an "upload-<field>" input
 
 export const cellName = (cell) => CELL_NAMES[cell] ?? cell;
+// A run's last word on its stream: its final status, or the result recorded with it.
+export const runEnds = (event) =>
+  event.type === "done" || (event.type === "status" && FINISHED.has(event.status));

@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { ProbePanel } from "./probes.js";
 import { SamplePanel } from "./samples.js";
-import { CELLS, FINISHED } from "./constants.js";
+import { CELLS, FINISHED, runEnds } from "./constants.js";
 import { EventStream, runPath } from "./event_stream.js";
 import { showConnection } from "./connection.js";
 import { specToHash } from "./state.js";
@@ -188,6 +188,7 @@ new EventStream(runPath(run.id), {
   },
   onError: (message) => { $("status-message").textContent = message.error; },
   onState: (state) => showConnection($("connection"), state),
+  ends: runEnds,
 });
 
 const cancel = $("cancel");

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('runs', '0005_runs_go_where_their_cost_fits'),
+        ('runs', '0006_run_dispatched_at'),
     ]
 
     operations = [
