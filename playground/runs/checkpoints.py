@@ -19,6 +19,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
+from playground.retrying import TRANSIENT, forget_connection
 from playground.runs.models import Checkpoint, KeptWeights, Run
 from sequences.resume import TrainingState, weights_bytes
 
@@ -83,10 +84,13 @@ class CheckpointWriter:
             if store(self.run_id, self.attempt, state):
                 self.written.append(state.step)
         # A missed checkpoint is survivable: the next one comes in a few seconds.
-        except Exception:
+        except Exception as exc:
             log.exception(
                 "could not save a checkpoint of run %s at step %d", self.run_id, state.step
             )
+            if isinstance(exc, TRANSIENT):
+                # The database restarted: the next write opens a fresh connection.
+                forget_connection()
         self.write_seconds += time.perf_counter() - started
 
 
