@@ -133,6 +133,15 @@ EVENT = obj(
         "description": "unix seconds; on a probe event, the kept time steps (its heatmaps' "
         "axis), which take the place of the timestamp",
     },
+    status={**STATUS, "description": "status events: the run's new status"},
+    message={
+        "type": "string",
+        "description": "status events, where there is more to say: why it failed or was "
+        "cancelled, or, for a running run going back to `queued` because its worker was "
+        'lost or shut down, why and the step it resumes from ("...; resuming from step '
+        '1200." or "...; starting again from step 0."): the steps after it are logged '
+        "again, and their metrics points replace the earlier ones from that step on",
+    },
 )
 DELETED = obj(["id", "deleted"], id=STRING, deleted=BOOLEAN)
 A_RUN = obj(["run"], run={"type": "string", "description": "a run of this workshop"})
@@ -278,6 +287,20 @@ PATHS = {
                     ),
                 ),
                 **errors(400, 404),
+            },
+        }
+    },
+    "/api/runs/{run_id}/checkpoints": {
+        "get": {
+            "summary": "The steps whose weights the run keeps: a few, spread early to late "
+            "(a running run adds one every few seconds and thins them; its final step once "
+            "it has finished)",
+            "parameters": [RUN_ID],
+            "responses": {
+                "200": answer(
+                    "Kept steps", obj(["steps"], steps={"type": "array", "items": INTEGER})
+                ),
+                **errors(404),
             },
         }
     },

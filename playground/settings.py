@@ -234,9 +234,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 HEALTH_HEARTBEAT_SECONDS = envint("HEALTH_HEARTBEAT_SECONDS", "2")
 
 # A running run's worker renews its lease every RUN_LEASE_SECONDS / 6; a run whose lease
-# has lapsed is marked failed, so a dead worker never leaves a run "running".
+# has lapsed goes back to the queue, so a dead worker never leaves a run "running".
 RUN_LEASE_SECONDS = envint("RUN_LEASE_SECONDS", "30")
 RUN_REAP_INTERVAL_SECONDS = envint("RUN_REAP_INTERVAL_SECONDS", "10")
+# A running run saves its whole state to the database every RUN_CHECKPOINT_SECONDS, so a
+# worker that dies costs at most that much training: the next worker resumes from it. A
+# run whose workers were lost RUN_MAX_ATTEMPTS times fails instead (it may be what kills
+# them). RUN_KEPT_CHECKPOINTS weight snapshots, early to late, stay after it finishes.
+RUN_CHECKPOINT_SECONDS = envint("RUN_CHECKPOINT_SECONDS", "5")
+RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", "3")
+RUN_KEPT_CHECKPOINTS = envint("RUN_KEPT_CHECKPOINTS", "10")
 # A run handed to the task queue and not taken this long after is sent again (its message may
 # be lost); the sweeper sends every such run at once when it sees that Redis restarted.
 RUN_RESEND_SECONDS = envint("RUN_RESEND_SECONDS", "60")

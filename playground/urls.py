@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/runs/<str:run_id>", runs.run_detail),
     path("api/runs/<str:run_id>/events", runs.run_events),
     path("api/runs/<str:run_id>/cancel", runs.cancel_run),
+    path("api/runs/<str:run_id>/checkpoints", runs.run_checkpoints),
     path("api/runs/<str:run_id>/export/<str:what>", exports.export),
     path("api/runs/<str:run_id>/predict", trying.predict),
     path("workshops/new", workshop_pages.new_workshop, name="new-workshop"),

@@ -40,9 +40,9 @@ class Task(Protocol):
 @runtime_checkable
 class Streams(Protocol):
     """One long token stream read in chunks, row i of each chunk continuing row i of the
-    last: what truncated BPTT trains on."""
+    last: what truncated BPTT trains on. `start` skips that many chunks (a resumed run)."""
 
-    def stream(self, batch_size: int, chunk: int) -> Iterator[Batch]: ...
+    def stream(self, batch_size: int, chunk: int, start: int = 0) -> Iterator[Batch]: ...
 
 
 @runtime_checkable

@@ -17,6 +17,17 @@ from sequences.optim import clip_gradients, initialize, l1_penalty, lr_factor, m
 from sequences.pacing import Pacer
 from sequences.probes.look import look, probe_sequence
 from sequences.reporting import NullReporter, Reporter, never
+from sequences.resume import (
+    Checkpoints,
+    NoCheckpoints,
+    TrainingState,
+    copied,
+    moved,
+    pacer_state,
+    random_state,
+    restore_pacer,
+    restore_random_state,
+)
 from sequences.settings import TrainingSpec
 from sequences.spec import RunSpec
 from sequences.task import Examples, Signature, Streams, Task, vocab_of
@@ -38,10 +49,12 @@ SAMPLE_SHARE = 0.005
 
 @dataclass
 class Outcome:
-    status: Literal["completed", "cancelled", "diverged"]
+    # interrupted: asked to stop so that another process carries on (its state is saved)
+    status: Literal["completed", "cancelled", "diverged", "interrupted"]
     result: dict = field(default_factory=dict)
     message: str = ""
     model: torch.nn.Module | None = field(default=None, repr=False)  # as training left it
+    state: TrainingState | None = field(default=None, repr=False)  # where an interrupted run was
 
 
 def default_device() -> str:
@@ -96,15 +109,24 @@ class CarriedState:
     """Truncated BPTT: one long stream read in chunks, each chunk starting from the state
     the last one ended in, detached, so gradients reach back one chunk only."""
 
-    def __init__(self, task: Task, model: torch.nn.Module, batch_size: int, chunk: int):
+    def __init__(
+        self,
+        task: Task,
+        model: torch.nn.Module,
+        batch_size: int,
+        chunk: int,
+        start: int = 0,
+        state: State | None = None,
+    ):
+        """`start` chunks already read, ending in `state` (when resuming)."""
         if not (isinstance(task, Streams) and isinstance(model, RecurrentNet)):
             raise ValueError(
                 "training.tbptt: truncated BPTT needs a task read as one stream and a "
                 "recurrent model"
             )
-        self.chunks = task.stream(batch_size, chunk)
+        self.chunks = task.stream(batch_size, chunk, start)
         self.model = model
-        self.state: State | None = None  # None: the first chunk starts from zeros
+        self.state: State | None = state  # None: the next chunk starts from zeros
 
     def loss(self, batch: Batch) -> torch.Tensor:
         """The loss on the next chunk, from the last chunk's final state; keeps this one's."""
@@ -161,9 +183,15 @@ def train(
     should_stop: Callable[[], bool] = never,
     device: str | None = None,
     probes: bool = False,
+    resume: TrainingState | None = None,
+    checkpoints: Checkpoints = NoCheckpoints(),
+    should_interrupt: Callable[[], bool] = never,
 ) -> Outcome:
     """Train the model a spec describes; report at the logging interval; stop when asked.
-    With `probes`, also look inside the model every `probe.every` steps (time-capped)."""
+    With `probes`, also look inside the model every `probe.every` steps (time-capped).
+    With `resume`, go on from the state a checkpoint kept; the loop leaves its state with
+    `checkpoints` whenever they are due, and when `should_interrupt` says so it saves one
+    and stops, as `interrupted`, for another process to carry on."""
     device = device or default_device()
     task = task if task is not None else make_task(spec)
     t = spec.training
@@ -199,14 +227,60 @@ def train(
             SAMPLE_SHARE,
         )
 
-    # Truncated BPTT reads one long stream in chunks, carrying the state across them.
-    carried = CarriedState(task, model, t.batch_size, t.tbptt) if t.tbptt else None
-
     loss_sum = torch.zeros((), device=device)  # summed on the device: no sync between logs
     summed = 0
     last: dict = {}
     best_val, stale_validations = math.inf, 0
     started = time.perf_counter()
+    done = 0  # steps done before this loop starts (by the process that saved `resume`)
+    carried_state: State | None = None
+
+    # Carry on where a checkpoint left off: everything the next step reads, as it was.
+    if resume is not None:
+        done = resume.step
+        model.load_state_dict(resume.model)
+        optimizer.load_state_dict(resume.optimizer)
+        schedule.load_state_dict(resume.schedule)
+        restore_random_state(resume.rng, generator)
+        carried_state = moved(resume.carried, device)
+        loop = resume.loop
+        loss_sum += loop["loss_sum"].to(device)
+        summed, last = loop["summed"], dict(loop["last"])
+        best_val, stale_validations = loop["best_val"], loop["stale_validations"]
+        started -= loop["seconds"]  # the time the earlier processes trained counts too
+        if probes and "probe_pacer" in loop:
+            restore_pacer(probe_pacer, loop["probe_pacer"])
+        if examples is not None and "sample_pacer" in loop:
+            restore_pacer(sample_pacer, loop["sample_pacer"])
+
+    # Truncated BPTT reads one long stream in chunks, carrying the state across them.
+    carried = (
+        CarriedState(task, model, t.batch_size, t.tbptt, done, carried_state) if t.tbptt else None
+    )
+
+    def capture(step: int) -> TrainingState:
+        """Everything the next step reads, copied (on the device: no wait for it)."""
+        loop = {
+            "loss_sum": loss_sum.clone(),
+            "summed": summed,
+            "last": dict(last),
+            "best_val": best_val,
+            "stale_validations": stale_validations,
+            "seconds": time.perf_counter() - started,
+        }
+        if probes:
+            loop["probe_pacer"] = pacer_state(probe_pacer)
+        if examples is not None:
+            loop["sample_pacer"] = pacer_state(sample_pacer)
+        return TrainingState(
+            step=step,
+            model=copied(model.state_dict()),
+            optimizer=copied(optimizer.state_dict()),
+            schedule=schedule.state_dict(),
+            rng=random_state(device, generator),
+            carried=copied(carried.state) if carried else None,
+            loop=loop,
+        )
 
     def result(done_steps: int, **extra: Any) -> dict[str, Any]:
         seconds = time.perf_counter() - started
@@ -224,7 +298,7 @@ def train(
             **extra,
         }
 
-    for step in range(1, steps + 1):
+    for step in range(done + 1, steps + 1):
         # 1. a fresh batch (or the stream's next chunk)
         fresh = next(carried.chunks) if carried else task.sample(t.batch_size, generator)
         batch = fresh.to(device)
@@ -282,5 +356,15 @@ def train(
 
         if should_stop():
             return Outcome("cancelled", result(step), f"Cancelled at step {step}.", model)
+
+        # 6. keep the state now and then, or hand it over when asked to stop for another process
+        if step < steps and should_interrupt():
+            state = capture(step)
+            checkpoints.save(state)
+            return Outcome(
+                "interrupted", result(step), f"Interrupted at step {step}.", model, state
+            )
+        if step < steps and checkpoints.due():
+            checkpoints.save(capture(step))
 
     return Outcome("completed", result(steps), model=model)

@@ -6,6 +6,8 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+# Imported for its signal handlers, which tell a shutdown to the runs being trained.
+from worker import shutdown  # noqa: F401
 from worker.slots import usable_cores
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")

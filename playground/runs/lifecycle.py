@@ -1,9 +1,16 @@
 """A run's life, in one place: every status move of a run happens here.
 
     create ──> queued ──take──> running ──finish──> completed | diverged | cancelled
-                 │                 ├──fail───────> failed
-                 │                 └──reap───────> failed  (its worker stopped renewing the lease)
+                 │   ^             ├──fail───────> failed
+                 │   │             ├──reap───────> failed  (its workers were lost too often)
+                 │   └─────────────┴──reap, hand_back      (its worker was lost, or shut down)
                  └──cancel──> cancelled              (a running run is asked, and finishes cancelled)
+
+A run survives its worker: it saves a checkpoint every few seconds (runs/checkpoints.py).
+When its lease lapses (the worker died) or its worker shuts down cleanly (a deploy), it
+goes back to the queue, and the worker that takes it next resumes from the checkpoint
+(from step 0 when it had none yet); its event log goes on with the next seq. A run whose
+workers were lost RUN_MAX_ATTEMPTS times fails instead: it may be what kills them.
 
 Queued runs wait in the database and are handed to Celery a few at a time (`dispatch`),
 lowest round first, oldest first within a round. A run's round is how many runs its
@@ -26,11 +33,12 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from playground.runs import events, hooks, routing
-from playground.runs.models import ACTIVE, FINISHED, Run
+from playground.runs.models import ACTIVE, FINISHED, Checkpoint, Run
 from worker.celery import app
 
 log = logging.getLogger(__name__)
@@ -40,9 +48,25 @@ QUEUE_DOWN = (
     "The training queue (Redis) is not answering, so the run could not start. "
     "Try again in a moment."
 )
-LAPSED = (
-    "The worker training this run stopped answering, so the run was marked failed. Start it again."
-)
+
+
+def lapsed_too_often(attempts: int) -> str:
+    """Why a run whose workers kept dying failed."""
+    return (
+        f"The worker training this run stopped answering {attempts} times, so the run was "
+        "marked failed: it may need more memory or time than a worker has. Try a smaller "
+        "model, batch or sequence length, or start it again."
+    )
+
+
+def handed_back(step: int, why: str) -> str:
+    """The status message of a run going back to the queue (an event clients show)."""
+    where = f"resuming from step {step}" if step else "starting again from step 0"
+    return f"{why}; {where}."
+
+
+LOST = "The worker training this run stopped answering"
+SHUT_DOWN = "The worker training this run shut down"
 
 
 class Outcome(Protocol):
@@ -121,19 +145,19 @@ def send(run_id: str, kind: str) -> bool:
 
 
 def take(run_id: str, worker: str = "") -> Run | None:
-    """queued → running, by exactly one worker (`worker` names it). None when the run is
-    not waiting (a redelivered task, a run cancelled meanwhile, or one sent again to another
-    queue and taken there): then there is nothing to do."""
-    if not move(run_id, "queued", "running", worker=worker):
+    """queued → running, by exactly one worker (`worker` names it), as its next attempt.
+    None when the run is not waiting (a redelivered task, a run cancelled meanwhile, or one
+    sent again to another queue and taken there): then there is nothing to do."""
+    if not move(run_id, "queued", "running", worker=worker, attempts=F("attempts") + 1):
         return None
     dispatch()  # its place in the Celery queue came free
     return Run.objects.get(id=run_id)
 
 
-def finish(run_id: str, outcome: Outcome) -> None:
-    """running → how training ended, with its result."""
+def finish(run_id: str, outcome: Outcome, attempt: int | None = None) -> None:
+    """running → how training ended, with its result (while it is still that attempt's)."""
     result = outcome.result
-    kept = {"result": result, "step": result["steps"]}
+    kept = {"result": result, "step": result["steps"], "expected_attempt": attempt}
     if outcome.status == "completed":
         move(run_id, "running", "completed", then=[("done", {"result": result})], **kept)
     elif outcome.status == "diverged":
@@ -143,9 +167,9 @@ def finish(run_id: str, outcome: Outcome) -> None:
     dispatch()
 
 
-def fail(run_id: str, message: str) -> None:
-    """running → failed, saying why."""
-    move(run_id, "running", "failed", message, error=message)
+def fail(run_id: str, message: str, attempt: int | None = None) -> None:
+    """running → failed, saying why (while it is still that attempt's)."""
+    move(run_id, "running", "failed", message, expected_attempt=attempt, error=message)
     dispatch()
 
 
@@ -158,25 +182,62 @@ def cancel(run_id: str, message: str) -> Run:
     return Run.objects.get(id=run_id)
 
 
-def renew(run_id: str) -> bool:
-    """Renew a running run's lease; also says whether its owner asked to cancel."""
-    Run.objects.filter(id=run_id, status="running").update(heartbeat_at=timezone.now())
+def renew(run_id: str, attempt: int) -> bool | None:
+    """Renew a running run's lease for this attempt; say whether its owner asked to cancel.
+    None when the run is no longer this attempt's (it was reaped and handed to another
+    worker): then that worker writes nothing more."""
+    held = Run.objects.filter(id=run_id, status="running", attempts=attempt)
+    if not held.update(heartbeat_at=timezone.now()):
+        return None
     return Run.objects.filter(id=run_id, cancel_requested=True).exists()
 
 
 def reap(run_id: str | None = None) -> int:
-    """Mark failed every running run (or just this one) whose lease has lapsed."""
+    """Hand back to the queue every running run (or just this one) whose lease has lapsed,
+    to resume from its checkpoint; fail those whose workers were lost too often."""
     lapsed_before = timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS)
     stale = Run.objects.filter(status="running", heartbeat_at__lt=lapsed_before)
     if run_id is not None:
         stale = stale.filter(id=run_id)
-    reaped = sum(
-        move(i, "running", "failed", LAPSED, error=LAPSED)
-        for i in stale.values_list("id", flat=True)
-    )
+    reaped = 0
+    # Each while it is the attempt whose lease lapsed: one taken meanwhile is left alone.
+    for i, attempts in stale.values_list("id", "attempts"):
+        if attempts >= settings.RUN_MAX_ATTEMPTS:
+            message = lapsed_too_often(attempts)
+            reaped += move(
+                i, "running", "failed", message, expected_attempt=attempts, error=message
+            )
+        else:
+            reaped += requeue(i, LOST, expected_attempt=attempts)
     if reaped:
         dispatch()
     return reaped
+
+
+def hand_back(run_id: str, attempt: int) -> bool:
+    """running → queued when its worker shuts down cleanly (it saved a checkpoint first).
+    The attempt is given back: a deploy is not the run's fault."""
+    if not requeue(run_id, SHUT_DOWN, attempts=attempt - 1, expected_attempt=attempt):
+        return False
+    dispatch()
+    return True
+
+
+def requeue(run_id: str, why: str, expected_attempt: int | None = None, **fields) -> bool:
+    """running → queued, to be dispatched again and resumed from its checkpoint; the status
+    event says from which step. `expected_attempt`: only while it is still that attempt."""
+    step = Checkpoint.objects.filter(run_id=run_id).values_list("step", flat=True).first() or 0
+    return move(
+        run_id,
+        "running",
+        "queued",
+        handed_back(step, why),
+        expected_attempt=expected_attempt,
+        dispatched=False,
+        step=step,
+        heartbeat_at=None,
+        **fields,
+    )
 
 
 def resend_lost(everything: bool = False) -> list[str]:
@@ -240,22 +301,37 @@ def reroute(workers: dict[str, int] | None) -> list[str]:
     return moved
 
 
-def move(run_id: str, old: str, new: str, message: str = "", then=(), **fields) -> bool:
-    """Move a run from `old` to `new` if nobody moved it first; record the change, and the
+def move(
+    run_id: str,
+    old: str,
+    new: str,
+    message: str = "",
+    then=(),
+    expected_attempt: int | None = None,
+    **fields,
+) -> bool:
+    """Move a run from `old` to `new` if nobody moved it first (and, with
+    `expected_attempt`, while it is still that attempt); record the change, and the
     (type, data) events in `then` after it, in the same transaction."""
     now = timezone.now()
     if new in FINISHED:
         fields.setdefault("finished_at", now)
     if new == "running":
-        fields.update(started_at=now, heartbeat_at=now)
+        # A resumed run keeps the time it first started.
+        fields.update(started_at=Coalesce("started_at", Value(now)), heartbeat_at=now)
     data = {"status": new, "message": message} if message else {"status": new}
+    current = Run.objects.filter(id=run_id, status=old)
+    if expected_attempt is not None:
+        current = current.filter(attempts=expected_attempt)
     with transaction.atomic():
-        num_updated = Run.objects.filter(id=run_id, status=old).update(status=new, **fields)
+        num_updated = current.update(status=new, **fields)
         if num_updated == 0:
             # Nothing got updated: another process got there first (a cancel, the reaper,
             # a redelivered task), and its word stands.
             return False
         for type, extra in [("status", data), *then]:
             events.record(run_id, type, extra)
+        if new in FINISHED:  # nothing will resume it: only its kept weights stay
+            Checkpoint.objects.filter(run_id=run_id).delete()
     hooks.changed(run_id, "status")
     return True

@@ -67,6 +67,9 @@ class Run(LogOwner):
     cost = models.BigIntegerField(default=0)
     queue = models.CharField(max_length=8, default="cpu")
     worker = models.CharField(max_length=255, blank=True, default="")
+    # Times a worker took it (a clean hand-back gives its attempt back): the lease and the
+    # checkpoints carry it, so a worker the run was taken from writes nothing more.
+    attempts = models.IntegerField(default=0)
     val_loss = models.FloatField(null=True, blank=True)  # the latest validation loss
     best_val_loss = models.FloatField(null=True, blank=True)
     # How many of its browser's runs were waiting or training when it was created: the
@@ -131,3 +134,28 @@ class RunWeights(models.Model):
     run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True)
     data = models.BinaryField()
     saved_at = models.DateTimeField(auto_now=True)
+
+
+class Checkpoint(models.Model):
+    """Where a running run is: its whole training state (sequences.resume.TrainingState, as
+    bytes) at a step, overwritten every few seconds, for the next worker to resume from.
+    `attempt` is the run's attempt that saved it."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, primary_key=True)
+    step = models.IntegerField()
+    attempt = models.IntegerField()
+    data = models.BinaryField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+
+class KeptWeights(models.Model):
+    """Weight snapshots of a run at a few steps, early to late (RUN_KEPT_CHECKPOINTS at
+    most, thinned as the run goes on), so its model can be looked at as it was then."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="kept_weights")
+    step = models.IntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["step"]
+        constraints = [models.UniqueConstraint(fields=["run", "step"], name="one_kept_per_step")]

@@ -47,8 +47,12 @@ class Outgoing:
 
 
 class EventPump:
-    def __init__(self, run_id: str, give_up_after: float | None = None):
+    def __init__(
+        self, run_id: str, lost: threading.Event | None = None, give_up_after: float | None = None
+    ):
         self.run_id = run_id
+        # Set when the run was taken from this worker: what it still logs is not stored.
+        self.lost = lost or threading.Event()
         self.pending: list[dict] = []
         self.pending_looks: list[tuple[str, dict]] = []  # probe and sample events, in order
         self.lock = threading.Lock()
@@ -116,20 +120,23 @@ class EventPump:
             if time.monotonic() + wait > deadline:
                 break
             time.sleep(wait)
-        lost = self.held()
-        self.dropped += lost
+        self.drop_all(f"the database did not answer for {self.give_up_after:.0f} s")
+
+    def drop_all(self, why: str) -> None:
+        """Count what waits as dropped, and say why."""
+        held = self.held()
         self.outbox.clear()
-        log.error(
-            "dropped %d item(s) of run %s: the database did not answer for %.0f s",
-            lost,
-            self.run_id,
-            self.give_up_after,
-        )
+        if held:
+            self.dropped += held
+            log.error("dropped %d item(s) of run %s: %s", held, self.run_id, why)
 
     def flush(self) -> bool:
         """Store what waits, oldest first. False when the database did not answer: the
         rest waits, in order, for the next try."""
         self.take_pending()
+        if self.lost.is_set():
+            self.drop_all("taken from this worker")
+            return True
         while self.outbox:
             outgoing = self.outbox[0]
             try:

@@ -11,10 +11,14 @@ import plotly.io as pio
 
 
 def metric_points(run) -> list[dict]:
-    """Every logged point of the run, in step order."""
-    points = []
+    """Every logged point of the run, in step order. A run resumed from a checkpoint logged
+    the steps after it again: the later points replace the earlier ones from that step on."""
+    points: list[dict] = []
     for event in run.events.filter(type="metrics").order_by("seq"):
-        points.extend(event.data.get("points") or [event.data])
+        arriving = event.data.get("points") or [event.data]
+        while points and points[-1]["step"] >= arriving[0]["step"]:
+            points.pop()
+        points.extend(arriving)
     return points
 
 

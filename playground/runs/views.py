@@ -7,7 +7,7 @@ from playground.api import ApiError, endpoint, query_int, read_json
 from playground.datasets.catalog import catalog_for
 from playground.runs import events, hooks, lifecycle, quotas
 from playground.runs.lookup import get_run
-from playground.runs.models import FINISHED
+from playground.runs.models import FINISHED, KeptWeights
 from playground.runs.ownership import owner_id, owns
 from sequences.estimate import model_size, run_cost
 from sequences.spec import SpecError, parse_spec
@@ -83,6 +83,14 @@ def run_events(request, run_id):
     after = query_int(request, "after")
     run = get_run(run_id)
     return JsonResponse({"status": run.status, "events": events.stored_after(run_id, after)})
+
+
+@endpoint("GET")
+def run_checkpoints(request, run_id):
+    """The steps whose weights the run keeps (runs/checkpoints.py): a few, early to late."""
+    get_run(run_id)
+    kept = KeptWeights.objects.filter(run_id=run_id).values_list("step", flat=True)
+    return JsonResponse({"steps": list(kept)})
 
 
 @endpoint("POST")

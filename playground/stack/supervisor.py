@@ -15,7 +15,7 @@ What runs, from the environment (strict: a bad value stops the launcher with a s
 - `gpu-worker-I`: one worker per GPU on the GPU queue, CUDA_VISIBLE_DEVICES=I, GPU_SLOTS
   slots each (default 1). GPU_DEVICES lists the GPUs (`0,1`; empty for none); without it,
   those `nvidia-smi` lists (asked in a child process: the launcher touches no CUDA);
-- `sweeper`: fails runs whose worker died, keeps the queue moving and the heartbeat.
+- `sweeper`: hands back runs whose worker died, keeps the queues moving and the heartbeat.
 
 A name given to start/stop/kill is a process's, or a group's: `web` is every web process,
 `gpu-worker` every GPU worker.

@@ -106,10 +106,12 @@ class LanguageTask:
         starts = torch.randint(0, len(self.train_ids) - self.length - 1, (n,), generator=generator)
         return self.windows(self.train_ids, starts)
 
-    def stream(self, batch_size: int, chunk: int) -> Iterator[Batch]:
+    def stream(self, batch_size: int, chunk: int, start: int = 0) -> Iterator[Batch]:
         """Truncated BPTT: `batch_size` cursors spread over the training text, each moving
-        `chunk` characters per call, so row i of one batch continues row i of the last."""
-        cursors = torch.arange(batch_size) * (len(self.train_ids) // batch_size)
+        `chunk` characters per call, so row i of one batch continues row i of the last.
+        With `start`, the cursors begin where that many chunks would have left them."""
+        n = len(self.train_ids)
+        cursors = (torch.arange(batch_size) * (n // batch_size) + start * chunk) % n
         offsets = torch.arange(chunk + 1)
         while True:
             positions = (cursors[:, None] + offsets) % len(self.train_ids)  # (B, chunk+1), wrapping

@@ -91,7 +91,7 @@ def test_cancelling_a_running_run_asks_its_worker_to_stop(client):
 
 
 @pytest.mark.django_db
-def test_a_run_with_a_lapsed_lease_reads_as_failed(client, settings):
+def test_a_run_with_a_lapsed_lease_reads_as_waiting_to_resume(client, settings):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -102,8 +102,12 @@ def test_a_run_with_a_lapsed_lease_reads_as_failed(client, settings):
         heartbeat_at=timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS + 1)
     )
     run = client.get(f"/api/runs/{run_id}").json()
-    assert run["status"] == "failed"
-    assert "stopped answering" in run["error"]
+    # Never "running" with a dead worker: back in the queue, for the next worker to resume.
+    assert run["status"] == "queued" and run["error"] is None
+    last = Run.objects.get(id=run_id).events.last().data
+    assert last["message"] == (
+        "The worker training this run stopped answering; starting again from step 0."
+    )
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 // the same step. Every run streams live, as on its own page.
 import { cellName, runEnds } from "./constants.js";
 import { EventStream, runPath } from "./event_stream.js";
+import { continued } from "./redone.js";
 
 const $ = (id) => document.getElementById(id);
 const runs = JSON.parse($("runs").textContent);
@@ -95,7 +96,7 @@ for (const run of runs) {
   new EventStream(runPath(run.id), {
     onEvent: (event) => {
       const tr = row(run);
-      if (event.type === "metrics") state[run.id].points.push(...(event.points || [event]));
+      if (event.type === "metrics") state[run.id].points = continued(state[run.id].points, event.points || [event]);
       else if (event.type === "probe") state[run.id].probes.push(event);
       else if (event.type === "status") tr.querySelector(".status").textContent = event.status;
       else if (event.type === "done") {

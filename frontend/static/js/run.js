@@ -7,6 +7,7 @@ import { EventStream, runPath } from "./event_stream.js";
 import { showConnection } from "./connection.js";
 import { specToHash } from "./state.js";
 import { setUpTry } from "./try.js";
+import { cutFrom } from "./redone.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
 document.getElementById("fork").href = "/" + specToHash(run.spec);
@@ -72,8 +73,18 @@ function ensureCharts() {
   ], layout("‖∇‖", true), config);
 }
 
+let lastStep = 0; // the last step plotted
+
 function addPoints(points) {
   ensureCharts();
+  if (!points.length) return;
+  // A resumed run trains the steps after its checkpoint again: the new points replace the old.
+  const from = points[0].step;
+  if (from <= lastStep) {
+    for (const chart of ["loss-chart", "grad-chart", "accuracy-chart"]) cutFrom(chart, from);
+    accuracyPoints.splice(0, accuracyPoints.length, ...accuracyPoints.filter((p) => p.step < from));
+  }
+  lastStep = points[points.length - 1].step;
   const validated = points.filter((p) => p.val_loss !== undefined && p.val_loss !== null);
   Plotly.extendTraces("loss-chart", {
     x: [points.map((p) => p.step), validated.map((p) => p.step)],
@@ -107,6 +118,7 @@ function addAccuracy(points) {
 const showTry = setUpTry(run);
 
 function showStatus(newStatus, message) {
+  if (newStatus === "queued") startedAt = null; // handed back: the next worker's pace is its own
   status = newStatus;
   showTry(newStatus);
   const badge = $("status");

@@ -1,5 +1,5 @@
-"""Keep runs honest: fail those whose worker died, send again those whose queue lost its
-workers or their message, and keep the queue moving."""
+"""Keep runs honest: hand back to the queue those whose worker died, send again those whose
+queue lost its workers or their message, and keep the queue moving."""
 
 import logging
 import time
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Mark runs with a lapsed worker lease failed; with --loop, keep doing it."
+    help = "Hand back runs with a lapsed worker lease; with --loop, keep doing it."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -60,7 +60,7 @@ def sweep(broker: BrokerRestarts) -> None:
         log.info("sent %d run(s) again: not taken for a while", len(resent))
     reaped = lifecycle.reap()
     if reaped:
-        log.warning("marked %d run(s) failed: their worker stopped answering", reaped)
+        log.warning("reaped %d run(s): their worker stopped answering", reaped)
     # Runs handed to a queue whose workers are all gone go where workers are.
     moved = lifecycle.reroute(routing.live())
     if moved:
