@@ -122,6 +122,11 @@ RUN = obj(
     created_at=STRING,
     started_at={"type": ["string", "null"]},
     finished_at={"type": ["string", "null"]},
+    queue={
+        **obj(["ahead", "training"], ahead=INTEGER, training=INTEGER),
+        "description": "only while the run is queued: how many queued runs go before it, "
+        "and how many runs are training now",
+    },
 )
 EVENT = obj(
     ["seq", "type", "time"],
@@ -229,7 +234,8 @@ PATHS = {
     },
     "/api/datasets/{dataset_id}": {
         "get": {
-            "summary": "A dataset with its preview",
+            "summary": "A dataset with its preview (a task generated in code: a few "
+            "examples, each input with its target)",
             "parameters": [DATASET_ID],
             "responses": {"200": answer("The dataset"), **errors(404)},
         },
@@ -255,7 +261,12 @@ PATHS = {
             "requestBody": json_body(RUN_SPEC),
             "responses": {
                 "200": answer(
-                    "ok true, spec, parameters, activation_mib; or ok false, error, details"
+                    "ok true, spec, parameters, activation_mib; or ok false, error, details "
+                    "and problems (each {field, label, message}: every invalid setting in a "
+                    "person's words, with its control's label). Both carry unavailable: "
+                    '{"model.cell": {cell: why}}, the cells the task and paradigm cannot '
+                    "train. A workshop participant's spec is checked against the workshop's "
+                    "locks and quotas too (its refusal comes as ok false)"
                 ),
                 **errors(400, 413),
             },
@@ -316,7 +327,13 @@ PATHS = {
     },
     "/api/runs/{run_id}/predict": {
         "post": {
-            "summary": "Try a finished run's model: write, classify or forecast",
+            "summary": "Try a finished run's model: write, classify, forecast, add, copy or "
+            "reverse",
+            "description": "Text answers list every typed token with whether the model knows "
+            "it (tokens, unknown); a classifier that read only <unk> says so (caution). The "
+            "adding problem takes input as [value, marker] rows and answers with expected "
+            "and marked beside output; copy and reverse take a string of symbols (0-9, a-z, "
+            "A-Z) and answer with read, expected and correct.",
             "parameters": [RUN_ID],
             "requestBody": json_body({"$ref": "#/components/schemas/PredictRequest"}),
             "responses": {
@@ -365,6 +382,11 @@ PATHS = {
     "/api/workshops/{code}": {
         "get": {
             "summary": "A workshop's board: participants and runs",
+            "description": "Also `curves` (each run's validation curve, `{run id: [[step, "
+            "loss], ...]}`, at most 100 points a run) and `baselines` (`{task: loss}`, the "
+            "validation loss of always guessing the mean, where a task defines one). On the "
+            "board socket, each `run` update carries `points`: the run's newest validation "
+            "points, which extend its curve.",
             "parameters": [CODE],
             "responses": {"200": answer("The workshop"), **errors(404, 429)},
         }

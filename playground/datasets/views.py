@@ -9,6 +9,7 @@ from playground.datasets import checking, progress
 from playground.datasets.catalog import describe, describe_builtin, forget
 from playground.datasets.models import Dataset
 from playground.datasets.quotas import admit_upload
+from playground.datasets.samples import sample_preview
 from playground.datasets.upload_form import CHOICE_FIELDS
 from playground.heartbeat import connection
 from playground.runs.models import ACTIVE, Run
@@ -34,8 +35,8 @@ def dataset_detail(request, dataset_id):
     if dataset_id in CATALOG:
         info = CATALOG[dataset_id]
         body = describe_builtin(info)
-        if info.preview is None:  # generated afresh for each run: nothing fixed to show
-            return JsonResponse({**body, "preview": None})
+        if info.preview is None:  # generated in code: a few examples with their targets
+            return JsonResponse({**body, "preview": sample_preview(info)})
         prepared = info.preview()
         body["summary"] = {**prepared.summary, **info.summary}
         return JsonResponse({**body, "preview": prepared.preview})

@@ -8,6 +8,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 
+from playground.runs.models import CELL_NAMES
 from sequences.models import RECURRENT as RECURRENT_CELLS
 from sequences.spec import ModelSpec, TrainingSpec
 
@@ -200,7 +201,12 @@ TRAINING = [
         "Stop after this many validations without improvement; empty to never stop early.",
         advanced=True,
     ),
-    Control("training.seed", "Seed", "The same settings and seed give the same loss curve."),
+    Control(
+        "training.seed",
+        "Seed",
+        "The same settings and seed give the same loss curve.",
+        advanced=True,
+    ),
     Control(
         "training.precision",
         "Precision",
@@ -210,6 +216,36 @@ TRAINING = [
 ]
 
 SPECS = {"model": ModelSpec, "training": TrainingSpec}
+
+# What a person reads in each dropdown; the spec (and the link) keeps the ids.
+CHOICE_LABELS = {
+    "model.cell": CELL_NAMES,
+    "model.activation": {"tanh": "tanh", "relu": "ReLU"},
+    "model.positional": {"sinusoidal": "Sinusoids", "learned": "Learned per position"},
+    "model.input_encoding": {"embedding": "Embedding", "one-hot": "One-hot"},
+    "training.optimizer": {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"},
+    "training.schedule": {
+        "constant": "Constant",
+        "cosine": "Cosine decay",
+        "step": "Step drops",
+        "warmup": "Warm-up, then constant",
+    },
+    "training.clip": {"norm": "By norm", "value": "By value", "off": "Off"},
+    "training.init": {
+        "default": "PyTorch default",
+        "xavier": "Xavier",
+        "orthogonal": "Orthogonal",
+        "identity": "Identity (IRNN)",
+    },
+    "training.precision": {"fp32": "32-bit float", "bf16": "bfloat16"},
+}
+PARADIGM_NAMES = {
+    "one-to-one": "One to one",
+    "one-to-many": "One to many",
+    "many-to-one": "Many to one",
+    "many-to-many": "Many to many (in step)",
+    "seq2seq": "Sequence to sequence",
+}
 
 
 def describe(control: Control) -> dict:
@@ -233,7 +269,10 @@ def describe(control: Control) -> dict:
         "optional": optional,
     }
     if typing.get_origin(base) is typing.Literal:
-        entry.update(kind="select", choices=list(typing.get_args(base)))
+        choices = list(typing.get_args(base))
+        labels = CHOICE_LABELS.get(control.path, {})
+        options = [{"value": c, "label": labels.get(c, c)} for c in choices]
+        entry.update(kind="select", choices=choices, options=options)
     elif base is bool:
         entry.update(kind="checkbox")
     else:

@@ -4,7 +4,9 @@ An app registers its hooks in its `AppConfig.ready()`:
 - an admission hook, `admit(request, spec, parameters) -> dict`, says which extra Run
   fields a new run gets (a workshop and participant), or raises `ApiError` to refuse it;
 - a change hook, `changed(run_id, what)`, hears that a run's status moved (`"status"`) or
-  that it logged a new validation loss (`"metrics"`).
+  that it logged a new validation loss (`"metrics"`);
+- a lessons hook, `lessons(request, presets) -> list`, keeps the lessons this browser may
+  train (a workshop offers only those that fit its quotas).
 """
 
 import logging
@@ -14,9 +16,11 @@ log = logging.getLogger(__name__)
 
 Admission = Callable[..., dict]
 Change = Callable[[str, str], None]
+Lessons = Callable[..., list]
 
 _admissions: list[Admission] = []
 _changes: list[Change] = []
+_lessons: list[Lessons] = []
 
 
 def on_admission(hook: Admission) -> None:
@@ -27,6 +31,11 @@ def on_admission(hook: Admission) -> None:
 def on_change(hook: Change) -> None:
     if hook not in _changes:
         _changes.append(hook)
+
+
+def on_lessons(hook: Lessons) -> None:
+    if hook not in _lessons:
+        _lessons.append(hook)
 
 
 def admit(request, spec, parameters: int) -> dict:
@@ -44,3 +53,10 @@ def changed(run_id: str, what: str) -> None:
             hook(run_id, what)
         except Exception:
             log.exception("a %s hook failed for run %s", what, run_id)
+
+
+def lessons(request, presets: list) -> list:
+    """The lessons this browser is offered: every one, less those a hook leaves out."""
+    for hook in _lessons:
+        presets = hook(request, presets)
+    return presets

@@ -6,7 +6,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from playground.datasets.catalog import describe, describe_builtin, described
 from playground.datasets.models import Dataset
 from playground.page_constants import render_page
-from playground.runs.form import form
+from playground.runs import hooks
+from playground.runs.comparing import compared
+from playground.runs.form import PARADIGM_NAMES, form
 from playground.runs.models import Run
 from playground.runs.ownership import owns
 from playground.runs.presets import PRESETS
@@ -27,7 +29,9 @@ def build(request):
     context = {
         "datasets": dataset_choices(request),
         "form": form(),
-        "presets": PRESETS,
+        "paradigm_names": PARADIGM_NAMES,
+        # A workshop's participant is offered only the lessons its quotas allow.
+        "presets": hooks.lessons(request, PRESETS),
         # Only this browser's runs: a run is private until its link is shared.
         "recent": Run.objects.filter(owner=request.session.get("owner", "")).only(
             "id", "spec", "status"
@@ -36,17 +40,26 @@ def build(request):
     return render_page(request, "build.html", context)
 
 
+def try_options(info, spec: dict) -> dict:
+    """What Try it needs to know of a lesson task's data: the adding problem's sequence
+    length; copy and reverse's symbols, longest string and direction."""
+    options = info.options.model_validate(spec.get("dataset_options") or {}).model_dump()
+    return {**options, "reverse": info.id == "reverse"}
+
+
 @ensure_csrf_cookie
 def run_page(request, run_id):
     run = Run.objects.filter(id=run_id).first()
     if run is None:
         raise Http404("There is no such run.")
     info = described(run.spec["dataset"])
+    kind = try_kind(info) if info else None
     context = {
         "run": run,
         "is_owner": owns(request, run),
         "run_api": run.as_api(),
-        "try_kind": try_kind(info) if info else None,
+        "try_kind": kind,
+        "try_options": try_options(info, run.spec) if kind in ("add", "sequence") else {},
     }
     return render_page(request, "run.html", context)
 
@@ -59,9 +72,7 @@ def compare(request):
     """/compare/?runs=ID,ID,...: runs side by side (anyone with the links may compare)."""
     wanted = [i for i in request.GET.get("runs", "").split(",") if i.strip()][:MAX_COMPARED]
     found = {r.id: r for r in Run.objects.filter(id__in=wanted)}
-    runs = [
-        {"id": r.id, "title": r.title, "cell": r.spec["model"]["cell"], "status": r.status}
-        for r in (found[i] for i in wanted if i in found)
-    ]
+    runs = [found[i] for i in wanted if i in found]
     missing = [i for i in wanted if i not in found]
-    return render_page(request, "compare.html", {"runs": runs, "missing": missing})
+    context = compared(runs, request.GET.get("lesson", ""))
+    return render_page(request, "compare.html", {**context, "missing": missing})

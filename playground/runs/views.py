@@ -9,6 +9,8 @@ from playground.runs import events, hooks, lifecycle, quotas
 from playground.runs.lookup import get_run
 from playground.runs.models import FINISHED, KeptWeights
 from playground.runs.ownership import owner_id, owns
+from playground.runs.problems import plain_problems, unavailable_cells
+from playground.runs.queue_place import queue_place
 from sequences.estimate import model_size, run_cost
 from sequences.spec import SpecError, parse_spec
 
@@ -23,15 +25,36 @@ def parsed(data):
 @endpoint("POST")
 def check_spec(request):
     """Validate a spec without starting it: the build page's live parameter count. A spec
-    that cannot run is a successful check too: 200 with ok false and the reason."""
+    that cannot run is a successful check too: 200 with ok false and the reason, every
+    problem in plain words (`problems`), and the cells this task and paradigm cannot
+    train (`unavailable`). A workshop's locks and quotas are checked here too."""
+    data = read_json(request)
+    catalog = catalog_for(data.get("dataset") if isinstance(data, dict) else None)
+    unavailable = {"model.cell": unavailable_cells(data, catalog)}
     try:
-        spec, catalog = parsed(read_json(request))
+        spec = parse_spec(data, catalog)
     except SpecError as exc:
-        return JsonResponse({"ok": False, "error": exc.message, "details": exc.details})
+        return refused_check(exc.message, exc.details, unavailable)
     size = model_size(spec, catalog)
-    body = {"ok": True, "spec": spec.model_dump(mode="json"), **size}
-    body["activation_mib"] = round(size.pop("activation_bytes") / 2**20, 1)
+    try:
+        # The admission hooks refuse what the workshop forbids (403); a refusal for
+        # runs already going (429) depends on the moment, so Train answers it.
+        hooks.admit(request, spec, size["parameters"])
+    except ApiError as exc:
+        if exc.status == 403:
+            field = exc.extra.get("field", "spec")
+            details = [{"field": field, "message": exc.message.removeprefix(f"{field}: ")}]
+            return refused_check(exc.message, details, unavailable)
+    body = {"ok": True, "spec": spec.model_dump(mode="json"), "unavailable": unavailable, **size}
+    body["activation_mib"] = round(body.pop("activation_bytes") / 2**20, 1)
     return JsonResponse(body)
+
+
+def refused_check(error: str, details: list[dict], unavailable: dict) -> JsonResponse:
+    """A check that says no: the first problem (`error`), each one as the spec names it
+    (`details`) and in a person's words (`problems`)."""
+    body = {"ok": False, "error": error, "details": details, "problems": plain_problems(details)}
+    return JsonResponse({**body, "unavailable": unavailable})
 
 
 @endpoint("POST")
@@ -64,7 +87,10 @@ def run_detail(request, run_id):
         return delete_run(request, run_id)
     # A reader never sees a dead worker's run as "running".
     lifecycle.reap(run_id)
-    return JsonResponse(get_run(run_id).as_api())
+    run = get_run(run_id)
+    # A waiting run says where it stands, so a page can tell why it waits.
+    place = queue_place(run)
+    return JsonResponse({**run.as_api(), **({"queue": place} if place else {})})
 
 
 def delete_run(request, run_id):

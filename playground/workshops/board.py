@@ -5,6 +5,7 @@ import time
 
 from playground.eventlog.log import EventLog
 from playground.runs.models import Run
+from playground.workshops import curves
 from playground.workshops.models import BoardEvent, Workshop
 
 BOARD_LOG = EventLog(owner=Workshop, events=BoardEvent, owner_field="workshop", group="workshop")
@@ -26,7 +27,9 @@ def post_run(run_id: str, what: str) -> None:
         return
     run = Run.objects.filter(id=run_id, workshop__isnull=False).first()
     if run is not None:
-        record(run.workshop_id, {"type": "run", "run": run_row(run)})
+        # Its newest validation points ride along: every screen extends its curve with them.
+        update = {"type": "run", "run": run_row(run), "points": curves.recent(run.id)}
+        record(run.workshop_id, update)
 
 
 def due(run_id: str) -> bool:
@@ -61,7 +64,7 @@ def run_row(run) -> dict:
 
 def snapshot(workshop: Workshop) -> dict:
     """Everything on the board now, and the seq it is current to."""
-    runs = workshop.runs.select_related("participant").order_by("created_at")
+    runs = list(workshop.runs.select_related("participant").order_by("created_at"))
     return {
         "type": "snapshot",
         "seq": workshop.last_seq,
@@ -77,4 +80,6 @@ def snapshot(workshop: Workshop) -> dict:
         },
         "participants": [p.as_board() for p in workshop.participants.order_by("joined_at")],
         "runs": [run_row(r) for r in runs],
+        "curves": curves.room(runs),
+        "baselines": curves.GUESSING,
     }

@@ -7,9 +7,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from playground.api import ApiError
 from playground.page_constants import render_page
+from playground.runs.form import form
 from playground.workshops import codes
 from playground.workshops.models import Workshop
+from playground.workshops.projector import join_address, qr_svg
 from playground.workshops.rules import is_instructor, participant_of
+from sequences.datasets import CATALOG
+from sequences.spec import RunSpec
 
 
 def workshop_or_404(request, code: str) -> Workshop:
@@ -34,6 +38,21 @@ def refused_as_text(page):
     return answer
 
 
+def preset_form() -> dict:
+    """What the preset form shows: the built-in tasks and every setting of the build form."""
+    return {
+        "datasets": [{"id": info.id, "name": info.name} for info in CATALOG.values()],
+        "default_dataset": RunSpec.model_fields["dataset"].default,
+        "form": form(),
+    }
+
+
+def joining(request, workshop: Workshop) -> dict:
+    """The workshop, and how to join it: its full address and that address as a QR code."""
+    address = join_address(request, workshop.code)
+    return {"workshop": workshop, "join_address": address, "join_qr": qr_svg(address)}
+
+
 # The page's scripts send the CSRF cookie back with every change.
 @ensure_csrf_cookie
 @refused_as_text
@@ -41,7 +60,13 @@ def board_page(request, code):
     workshop = workshop_or_404(request, code)
     participant = participant_of(request)
     joined = participant if participant and participant.workshop_id == workshop.code else None
-    context = {"workshop": workshop, "participant": joined, "instructor": False}
+    context = {
+        **joining(request, workshop),
+        "participant": joined,
+        "instructor": False,
+        # ?view=projector: the room's screen, with the join code, address and QR up front.
+        "projector": request.GET.get("view") == "projector",
+    }
     return render_page(request, "workshop.html", context)
 
 
@@ -52,10 +77,15 @@ def instructor_page(request, code):
     if not is_instructor(request, workshop, request.GET.get("key", "")):
         raise Http404("There is no such workshop.")  # without the key, the page is not there
     request.session["instructing"] = list({*request.session.get("instructing", []), workshop.code})
-    context = {"workshop": workshop, "participant": None, "instructor": True}
+    context = {
+        **joining(request, workshop),
+        **preset_form(),
+        "participant": None,
+        "instructor": True,
+    }
     return render_page(request, "workshop.html", context)
 
 
 @ensure_csrf_cookie
 def new_workshop(request):
-    return render_page(request, "workshop_new.html")
+    return render_page(request, "workshop_new.html", preset_form())

@@ -59,6 +59,19 @@ def admit(participant: Participant, spec, parameters: int) -> None:
     workshop = participant.workshop
     if workshop.status != "open":
         raise ApiError(403, "This workshop has closed; its board stays open to read.")
+    obeys(workshop, spec, parameters)
+    going = participant.runs.filter(status__in=ACTIVE).count()
+    if going >= workshop.quota("concurrent_runs"):
+        raise ApiError(
+            429,
+            f"You have {going} run{'s' if going != 1 else ''} queued or training; this workshop allows "
+            f"{workshop.quota('concurrent_runs')} at a time. Wait for one to finish, or cancel one.",
+        )
+
+
+def obeys(workshop, spec, parameters: int) -> None:
+    """Raise ApiError 403 (with the reason) unless the run keeps the workshop's locks and
+    fits its per-run quotas (steps, parameters)."""
     wanted = spec.model_dump(mode="json")
     fixed = preset_spec(workshop)
     for path in workshop.locked:
@@ -79,11 +92,4 @@ def admit(participant: Participant, spec, parameters: int) -> None:
             f"model: this model has {parameters:,} parameters; this workshop allows at most "
             f"{workshop.quota('max_parameters'):,}. Use fewer layers or a smaller hidden size.",
             field="model",
-        )
-    going = participant.runs.filter(status__in=ACTIVE).count()
-    if going >= workshop.quota("concurrent_runs"):
-        raise ApiError(
-            429,
-            f"You have {going} run{'s' if going != 1 else ''} queued or training; this workshop allows "
-            f"{workshop.quota('concurrent_runs')} at a time. Wait for one to finish, or cancel one.",
         )

@@ -60,9 +60,19 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def open_started_run(page) -> None:
+    """After Train: the run starts in place (its curve on the build page, the address its
+    link); follow the newest run's "Open its page" to its own page, as a person would."""
+    page.wait_for_url("**/runs/*/")
+    run_url = page.url
+    page.locator("#live-list li a.open-run").last.click()
+    page.wait_for_url(run_url)
+    page.wait_for_selector("#status")
+
+
 def train_from_page(page, base_url: str, selects: dict = (), fills: dict = (), checks=()) -> None:
     """Open the build page, choose (selects), tick (checks) and type (fills), press Train,
-    and wait for the run's own page, as a person would."""
+    and open the run's own page, as a person would."""
     page.goto(base_url + "/")
     for field, value in dict(selects).items():
         page.select_option(f"#{field}", value)
@@ -71,4 +81,4 @@ def train_from_page(page, base_url: str, selects: dict = (), fills: dict = (), c
     for field, value in dict(fills).items():
         page.fill(f"#{field}", value)
     page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    open_started_run(page)

@@ -36,17 +36,20 @@ def test_controls_follow_the_choices_and_the_parameter_count_updates(stack, page
     expect(page.locator("#heads")).to_be_visible()
     expect(page.locator(".choice-hint")).to_contain_text("softmax")
 
-    # Token datasets bring their own controls and paradigms.
+    # Token datasets bring their own controls and paradigms (the others greyed out).
     expect(page.locator("#input_encoding")).to_be_hidden()
     page.select_option("#dataset", "sentiment")
     expect(page.locator("#input_encoding")).to_be_visible()
-    assert page.locator("#paradigm option").all_inner_texts() == ["many-to-one", "one-to-one"]
+    served = page.locator("#paradigm option:not([disabled])").all_inner_texts()
+    assert served == ["Many to one", "One to one"]
 
-    # A combination that cannot run says why, before anyone presses Train.
-    page.select_option("#cell", "bow")
-    expect(page.locator("#form-error")).to_contain_text("bag-of-words baseline")
-    expect(page.locator("#cell")).to_have_attribute("aria-invalid", "true")
+    # A combination that cannot run is greyed out, with why, before anyone picks it.
+    bow = page.locator('#cell option[value="bow"]')
+    expect(bow).to_be_disabled()
+    expect(bow).to_have_attribute("title", re.compile("bag of words"))
     page.select_option("#paradigm", "one-to-one")
+    expect(bow).to_be_enabled()
+    page.select_option("#cell", "bow")
     expect(page.locator("#form-error")).to_be_hidden()
     assert parameters(page) > 0
     screenshot(page, "build-page-bow")

@@ -20,8 +20,9 @@ def test_a_lesson_trains_both_runs_and_compares_them(stack, page_of):
     expect(rows.nth(0)).to_contain_text("Bag of words")
     expect(rows.nth(1)).to_contain_text("LSTM reads in order")
     for i in range(2):
-        expect(rows.nth(i).locator(".status")).to_have_text("completed", timeout=180_000)
-    page.wait_for_function("document.getElementById('compare-loss').data?.length === 4")
+        expect(rows.nth(i).locator(".state")).to_have_text("completed", timeout=180_000)
+    # Two runs' training and validation curves, and the line of guessing (ln 2).
+    page.wait_for_function("document.getElementById('compare-loss').data?.length === 5")
     page.wait_for_function("document.querySelectorAll('#compare-maps figcaption').length === 2")
     page.wait_for_function("document.getElementById('compare-gradient').data?.length === 2")
     accuracy = [rows.nth(i).locator(".accuracy").inner_text() for i in range(2)]
@@ -43,9 +44,9 @@ def test_a_run_trains_with_every_cell_and_opens_the_comparison(stack, page_of):
     rows = page.locator("#compare-table tbody tr")
     expect(rows).to_have_count(4)
     cells = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(4)]
-    assert cells == ["lstm", "rnn", "gru", "transformer"]
+    assert cells == ["LSTM", "Vanilla RNN", "GRU", "Transformer"]
     for i in range(4):
-        expect(rows.nth(i).locator(".status")).to_have_text("completed", timeout=120_000)
+        expect(rows.nth(i).locator(".state")).to_have_text("completed", timeout=120_000)
     page.wait_for_function("document.getElementById('compare-loss').data?.length === 8")
     assert page.errors == []
 
@@ -64,5 +65,5 @@ def test_a_person_ticks_recent_runs_and_compares_them(stack, page_of):
     page.click("#compare-picked")
     page.wait_for_url("**/compare/?runs=*")
     cells = page.locator("#compare-table tbody td:nth-child(2)").all_inner_texts()
-    assert sorted(cells) == ["gru", "rnn"]
+    assert sorted(cells) == ["GRU", "Vanilla RNN"]
     assert page.errors == []

@@ -4,7 +4,7 @@ the build page, and instructor flags hide or lock controls."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, train_from_page
+from tests.browser.conftest import open_started_run, screenshot, train_from_page
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -73,7 +73,7 @@ def test_instructor_flags_hide_and_lock_controls(stack, page_of):
     page.wait_for_function("location.hash.includes('training.steps=40')")
     assert "hide=cell%2Clayers" in page.url and "lock=dataset%2Chidden" in page.url
     page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    open_started_run(page)
     run_id = page.url.rstrip("/").split("/")[-1]
     spec = page.evaluate(f"fetch('/api/runs/{run_id}').then(r => r.json()).then(r => r.spec)")
     assert (spec["model"]["cell"], spec["model"]["hidden"], spec["dataset"]) == ("rnn", 8, "adding")

@@ -6,7 +6,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, train_from_page
+from tests.browser.conftest import open_started_run, screenshot, train_from_page
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -64,7 +64,7 @@ def test_the_build_page_works_by_keyboard(stack, page_of):
     page.keyboard.type("30")
     page.focus("#train")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/runs/*/")
+    open_started_run(page)
     assert page.errors == []
 
 

@@ -61,6 +61,8 @@ def test_steps_trained_again_replace_the_lost_workers_points(live, stack, page_o
             metrics(8, range(11, 13), first_try=False),
         ],
     )
+    # The charts are drawn once Plotly has arrived (it loads after the page has painted).
+    page.wait_for_function("document.getElementById('grad-chart').data?.[0].x.length >= 12")
     charts = page.evaluate(CHARTS)
     train, validation = charts["loss-chart"]
     assert train["x"] == list(range(1, 13))  # one curve: no step twice, none missing

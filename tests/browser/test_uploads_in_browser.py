@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import open_started_run, screenshot
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -55,10 +55,12 @@ def test_a_person_uploads_a_series_sees_it_and_watches_the_forecast(stack, page_
     expect(page.locator("#model-size")).to_contain_text("parameters")
     screenshot(page, "build-page-upload-preview")
     page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    open_started_run(page)
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     expect(page.locator("#sample-card")).to_be_visible()
     expect(page.locator("#sample-reading")).to_contain_text("held-out actual values")
+    # Plotly arrives after the page has painted: wait for the chart, not just the card.
+    page.wait_for_function("document.getElementById('sample-chart').data !== undefined")
     names = page.evaluate("document.getElementById('sample-chart').data.map(t => t.name)")
     assert names == ["temperature (actual)", "temperature (forecast)"]
     actual = page.evaluate("document.getElementById('sample-chart').data[0].y")
@@ -88,9 +90,11 @@ def test_a_person_uploads_labelled_text_and_sees_the_confusion_matrix(stack, pag
     page.select_option("#cell", "gru")
     page.fill("#steps", "150")
     page.click("#train")
-    page.wait_for_url("**/runs/*/")
+    open_started_run(page)
     expect(page.locator("#status")).to_have_text("completed", timeout=120_000)
     expect(page.locator("#sample-accuracy")).to_contain_text("Held-out accuracy")
+    # Plotly arrives after the page has painted: wait for the chart, not just the card.
+    page.wait_for_function("document.getElementById('sample-chart').data !== undefined")
     labels = page.evaluate("document.getElementById('sample-chart').data[0].x")
     assert labels == ["happy", "sad"]
     expect(page.locator("#sample-texts li").first).to_contain_text("the food was")

@@ -4,7 +4,7 @@ text (never run as HTML), a spotlight on every screen, a run started from the pr
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import open_started_run, screenshot
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -51,7 +51,7 @@ def test_a_room_joins_with_nasty_names_and_follows_the_instructor(stack, page_of
     expect(first.locator("#workshop-banner")).to_contain_text("Gates, live")
     expect(first.locator("#workshop-banner strong")).to_have_text(NASTY[0])
     first.click("#train")
-    first.wait_for_url("**/runs/*/")
+    open_started_run(first)
     run_id = first.url.rstrip("/").split("/")[-1]
     # The instructor's board shows it, ranked under its task, and spotlights it everywhere.
     row = instructor.locator(f'tr[data-run="{run_id}"]')
@@ -78,11 +78,14 @@ def test_an_instructor_hosts_a_workshop_from_a_build_page_setup(stack, page_of):
     page.fill("#hidden", "24")  # a change: the host link follows the setup
     page.click("#host-workshop")
     page.wait_for_url("**/workshops/new#*")
-    preset = page.evaluate("JSON.parse(document.getElementById('ws-preset').value)")
-    assert preset["dataset"] == "sentiment" and preset["model"]["cell"] == "gru"
-    assert preset["model"]["hidden"] == 24 and preset["training"]["steps"] == 150
+    # The preset form is filled from the setup.
+    expect(page.locator("#dataset")).to_have_value("sentiment")
+    expect(page.locator("#cell")).to_have_value("gru")
+    expect(page.locator("#hidden")).to_have_value("24")
+    expect(page.locator("#steps")).to_have_value("150")
     page.fill("#ws-title", "Order matters")
-    page.fill("#ws-locked", "dataset,model.cell")
+    page.check('[data-lock="dataset"]')
+    page.check('[data-lock="model.cell"]')
     page.click("#ws-create")
     expect(page.locator("#ws-made")).to_be_visible()
     code = page.locator("#ws-code").inner_text()

@@ -95,8 +95,32 @@ def test_a_run_without_a_model_yet_or_without_a_try_says_why(client_of):
     assert status == 409 and "once it has finished" in answer["error"]
     client.request("POST", f"/api/runs/{run['id']}/cancel")
     client.wait_for_status(run["id"], {"cancelled"})
-    adding = trained(client, tiny_spec(steps=20))
-    status, answer, _ = asked(client, adding, {"input": "1 2 3"})
+    wave = trained(
+        client,
+        {"dataset": "wave", "model": {"cell": "gru", "hidden": 8}, "training": {"steps": 20}},
+    )
+    status, answer, _ = asked(client, wave, {"input": "1 2 3"})
     assert status == 422 and "no 'try it' yet" in answer["error"]
     status, answer, _ = asked(client, "nope", {})
     assert status == 404
+
+
+def test_the_lesson_tasks_answer_through_the_endpoint(client_of):
+    client = client_of()
+    adding = trained(client, tiny_spec(steps=20))  # adding, 10 steps a sequence
+    rows = [[0.25, 1.0 if t in (1, 8) else 0.0] for t in range(10)]
+    status, answer, _ = asked(client, adding, {"input": rows})
+    assert status == 200, answer
+    assert answer["expected"] == 0.5 and answer["marked"] == [1, 8]
+    assert isinstance(answer["output"], float)
+    status, answer, _ = asked(client, adding, {"input": rows[:4]})
+    assert status == 422 and answer["error"].startswith("input: give 10 rows")
+    reverse = trained(
+        client,
+        {"dataset": "reverse", "model": {"cell": "gru", "hidden": 16}, "training": {"steps": 20}},
+    )
+    status, answer, _ = asked(client, reverse, {"input": "123"})
+    assert status == 200, answer
+    assert answer["expected"] == "321" and len(answer["output"]) == 3
+    status, answer, _ = asked(client, reverse, {"input": "12Z"})
+    assert status == 422 and "'Z' is not among this model's symbols" in answer["error"]

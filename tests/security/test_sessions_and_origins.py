@@ -381,7 +381,7 @@ def test_an_unknown_run_board_or_route_closes_with_4404(stack, path):
 def test_the_pages_train_and_draw_under_their_policy_without_a_violation(stack):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser.conftest import ARGS, CHROMIUM
+    from tests.browser.conftest import ARGS, CHROMIUM, open_started_run
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -393,7 +393,7 @@ def test_the_pages_train_and_draw_under_their_policy_without_a_violation(stack):
             page.goto(stack.url + "/")
             page.fill("#steps", "60")
             page.click("#train")  # a POST with the token, from the page's helper
-            page.wait_for_url("**/runs/*/")
+            open_started_run(page)
             expect(page.locator("#status")).to_have_text("completed", timeout=180_000)
             expect(page.locator("#loss-chart .main-svg").first).to_be_visible()
             page.on("dialog", lambda dialog: dialog.accept())

@@ -20,6 +20,7 @@ export async function api(path, options = {}) {
   if (!response.ok) {
     const error = new Error(body.error || `The server answered ${response.status}.`);
     error.details = body.details || [];
+    error.status = response.status;
     throw error;
   }
   return body;

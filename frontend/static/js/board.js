@@ -2,14 +2,20 @@
 // progress, a spotlight, a new preset, the close). Every name is shown as text, never HTML.
 import { api } from "./api.js";
 import { showConnection } from "./connection.js";
-import { ACTIVE, DEFAULT_PRESET, cellName } from "./constants.js";
+import { ACTIVE } from "./constants.js";
 import { EventStream, boardPath } from "./event_stream.js";
-import { specToHash } from "./state.js";
+import { fillPresetForm, readPresetForm } from "./preset_form.js";
+import { addPoints, drawCurves, setCurves } from "./room_curves.js";
+import { follow, presetLine, presetLink, show, spotlightLine } from "./workshop_notices.js";
 
 const $ = (id) => document.getElementById(id);
 const code = $("workshop-code").textContent;
 const instructor = JSON.parse($("is-instructor").textContent);
-const board = { participants: new Map(), runs: new Map(), preset: {}, locked: [], hidden: [], spotlight: null };
+const presetForm = document.querySelector("[data-preset-form]");
+const board = {
+  participants: new Map(), runs: new Map(), preset: {}, locked: [], hidden: [], spotlight: null,
+  baselines: {}, status: "open",
+};
 
 function text(tag, content, className) {
   const node = document.createElement(tag);
@@ -18,7 +24,12 @@ function text(tag, content, className) {
   return node;
 }
 
+const COLUMNS = [
+  ["#", "col-place"], ["who", "col-who"], ["cell", "col-cell"], ["size", "col-size"], ["status", "col-status"],
+  ["step", "col-step"], ["val. loss", "col-val"], ["best", "col-best"], ["", "col-tools"],
+];
 const fmt = (v) => (v == null ? "–" : Number(v.toPrecision(3)).toString());
+const closed = () => board.status !== "open";
 
 function render() {
   $("people").replaceChildren(...[...board.participants.values()].map((p) => text("li", p.name)));
@@ -31,10 +42,10 @@ function render() {
   for (const [task, runs] of tasks) {
     runs.sort((a, b) => (a.best_val_loss ?? Infinity) - (b.best_val_loss ?? Infinity));
     const table = document.createElement("table");
-    table.className = "board";
+    table.className = instructor ? "board with-tools" : "board";
     table.dataset.task = task;
     const head = document.createElement("tr");
-    for (const h of ["#", "who", "cell", "size", "status", "step", "val. loss", "best", ""]) head.append(text("th", h));
+    COLUMNS.forEach(([title, column]) => head.append(text("th", title, column)));
     table.append(text("caption", task), head);
     runs.forEach((run, i) => {
       const row = document.createElement("tr");
@@ -44,16 +55,19 @@ function render() {
       const link = Object.assign(document.createElement("a"), { href: `/runs/${run.id}/`, textContent: who });
       const whoCell = document.createElement("td");
       whoCell.append(link);
-      row.append(text("td", i + 1), whoCell, text("td", run.cell),
-        text("td", `${run.layers}×${run.hidden}${run.parameters ? ` · ${run.parameters.toLocaleString()}` : ""}`),
+      const size = `${run.layers}×${run.hidden}${run.parameters ? ` · ${run.parameters.toLocaleString()}` : ""}`;
+      row.append(text("td", i + 1), whoCell, text("td", run.cell), text("td", size),
         text("td", run.status, `status-${run.status}`), text("td", `${run.step}/${run.total_steps}`),
         text("td", fmt(run.val_loss)), text("td", fmt(run.best_val_loss)), tools(run));
+      // Each cell names its column, so a narrow screen can leave some out (workshop.css).
+      [...row.children].forEach((cell, c) => cell.classList.add(COLUMNS[c][1]));
       table.append(row);
     });
     sections.push(table);
   }
   $("board").replaceChildren(...(sections.length ? sections : [text("p", "No runs yet. They appear here as people train.", "empty")]));
-  showSpotlight();
+  show($("spotlight"), spotlightLine(board));
+  drawCurves(board);
 }
 
 function tools(run) {
@@ -62,56 +76,57 @@ function tools(run) {
   const spot = text("button", "Spotlight");
   spot.type = "button";
   spot.dataset.spotlight = run.id;
+  spot.disabled = closed();
   spot.addEventListener("click", () => act("spotlight", { run: run.id }));
   cell.append(spot);
   if (ACTIVE.has(run.status)) {
     const stop = text("button", "Stop", "danger");
     stop.type = "button";
     stop.dataset.stop = run.id;
-    stop.addEventListener("click", () => act("stop", { run: run.id }));
+    stop.disabled = closed();
+    const who = board.participants.get(run.participant)?.name ?? "this participant";
+    stop.addEventListener("click", () => {
+      // A stopped run cannot be resumed: one slip of the mouse must not end someone's run.
+      if (window.confirm(`Stop ${who}'s run? It ends now as cancelled and cannot be resumed.`)) act("stop", { run: run.id });
+    });
     cell.append(stop);
   }
   return cell;
 }
 
-function showSpotlight() {
-  const run = board.runs.get(board.spotlight);
-  $("spotlight").hidden = !run;
-  if (!run) return;
-  const who = board.participants.get(run.participant)?.name ?? "someone";
-  $("spotlight").replaceChildren("Spotlight: ", Object.assign(document.createElement("a"), {
-    href: `/runs/${run.id}/`, textContent: `${who}'s ${cellName(run.cell)} on ${run.task}`,
-  }), " (the instructor asks everyone to look)");
-}
-
-function startLink() {
-  const link = $("start-run");
-  if (link) link.href = "/" + specToHash({ dataset: DEFAULT_PRESET.dataset, ...board.preset }, { hide: board.hidden, lock: board.locked.map((p) => p.split(".").at(-1)) });
+// After the close, the instructor's tools are off, and say why.
+function showStatus() {
+  $("workshop-status").textContent = board.status;
+  if (!closed()) return;
+  $("start-run")?.remove();
+  const tools = $("instructor-tools");
+  if (!tools) return;
+  for (const control of tools.querySelectorAll("button, input, select")) control.disabled = true;
+  $("preset-box").open = false;
+  $("closed-line").hidden = false;
 }
 
 function apply(event) {
+  follow(board, event);
   if (event.type === "snapshot") {
-    board.participants = new Map(event.participants.map((p) => [p.id, p]));
-    board.runs = new Map(event.runs.map((r) => [r.id, r]));
-    Object.assign(board, { preset: event.preset, locked: event.locked, hidden: event.hidden, spotlight: event.spotlight });
-    $("workshop-status").textContent = event.status;
-  } else if (event.type === "participant") board.participants.set(event.participant.id, event.participant);
-  else if (event.type === "run") board.runs.set(event.run.id, event.run);
-  else if (event.type === "spotlight") board.spotlight = event.run;
-  else if (event.type === "preset") {
-    Object.assign(board, { preset: event.preset, locked: event.locked, hidden: event.hidden });
-    $("preset-notice").hidden = false;
-    $("preset-notice").textContent = "The instructor pushed a new preset: your next run starts from it.";
-  } else if (event.type === "status") {
-    $("workshop-status").textContent = event.status;
-    $("start-run")?.remove();
-  }
+    board.baselines = event.baselines;
+    setCurves(event.curves);
+    // Filled once: a reconnect's snapshot must not undo the instructor's edits in progress.
+    if (presetForm && !presetForm.dataset.filled) {
+      fillPresetForm(presetForm, board);
+      presetForm.dataset.filled = "yes";
+    }
+  } else if (event.type === "run") addPoints(event.run.id, event.points);
+  else if (event.type === "preset") show($("preset-notice"), presetLine(board));
   document.body.dataset.boardSeq = event.seq;
-  startLink();
+  const start = $("start-run");
+  if (start) start.href = presetLink(board);
+  showStatus();
   render();
 }
 
 async function act(action, body) {
+  $("instructor-error").hidden = true;
   try {
     await api(`/api/workshops/${code}/${action}`, { method: "POST", body: JSON.stringify(body) });
   } catch (failure) {
@@ -131,19 +146,9 @@ $("join-form")?.addEventListener("submit", async (event) => {
   }
 });
 if (instructor) {
-  $("preset-json").value = JSON.stringify(DEFAULT_PRESET);
   $("clear-spotlight").addEventListener("click", () => act("spotlight", { run: null }));
   $("close-workshop").addEventListener("click", () => window.confirm("Close the workshop? No one can start runs after.") && act("close", {}));
-  $("push-preset").addEventListener("click", () => {
-    let preset;
-    try { preset = JSON.parse($("preset-json").value); } catch {
-      $("instructor-error").textContent = "The preset is not valid JSON.";
-      $("instructor-error").hidden = false;
-      return;
-    }
-    const list = (id) => $(id).value.split(",").map((s) => s.trim()).filter(Boolean);
-    act("preset", { preset, locked: list("preset-locked"), hidden: list("preset-hidden") });
-  });
+  $("push-preset").addEventListener("click", () => act("preset", readPresetForm(presetForm)));
 }
 // The snapshot on every (re)connect fills any gap.
 new EventStream(boardPath(code), {

@@ -1,8 +1,14 @@
-// The build page: controls that appear when they apply, a live parameter count (or the
-// reason a combination cannot run, from POST /api/runs/check), and Train.
+// The build page: controls that appear when they apply, a live parameter count (or every
+// reason a setup cannot run, from POST /api/runs/check), choices that cannot run greyed
+// out, a live diagram whose boxes open their settings, and Train.
 import { api } from "./api.js";
-import { showPreview, showUploadError, showUploadFields, upload } from "./datasets.js";
+import {
+  clearProblems, forgetRefusal, markUnavailable, showFailure, showProblems, showRefusal,
+} from "./build_checks.js";
+import { cellName } from "./constants.js";
+import { showPreview, showSample, showUploadError, showUploadFields, upload } from "./datasets.js";
 import { drawDiagram } from "./diagram.js";
+import { followRun } from "./live_runs.js";
 import { showPresets } from "./presets.js";
 import { hashToState, specToHash } from "./state.js";
 
@@ -10,6 +16,9 @@ const $ = (id) => document.getElementById(id);
 const datasets = JSON.parse($("datasets").textContent);
 const controls = JSON.parse($("form").textContent).flatMap((group) => group.controls);
 const formElement = $("build");
+
+const PARADIGM_NAMES = JSON.parse($("paradigm-names").textContent);
+const paradigmName = (p) => PARADIGM_NAMES[p] ?? p;
 
 const PARADIGM_HINTS = {
   "one-to-one": "One input, one output: no sequence at all. The baseline that shows why order matters.",
@@ -38,6 +47,7 @@ function applies(control, now) {
 const flags = { hide: [], lock: [] };
 const SPECIAL_FIELDS = { dataset: "dataset-field", paradigm: "paradigm-field", name: "name-field" };
 
+let drawn = "";
 function updateControls() {
   const now = context();
   for (const control of controls) {
@@ -46,11 +56,17 @@ function updateControls() {
     if (hint) hint.textContent = control.choice_hints[$(control.id).value] || "";
   }
   $("paradigm-hint").textContent = PARADIGM_HINTS[now.paradigm] || "";
-  drawDiagram($("diagram"), {
+  const drawing = {
     paradigm: now.paradigm, cell: now.cell, layers: Number($("layers").value) || 1,
+    hidden: Number($("hidden").value) || 0, cellName: cellName(now.cell),
     bidirectional: $("bidirectional").checked && !field(controls.find((c) => c.id === "bidirectional")).hidden,
     attention: $("attention").checked && !field(controls.find((c) => c.id === "attention")).hidden,
-  });
+  };
+  // Redrawn only when it changes: a field's "change" as it loses focus to a click on a box
+  // must not replace that box between the press and the release.
+  const key = JSON.stringify(drawing);
+  if (key !== drawn) drawDiagram($("diagram"), drawing, openPanel);
+  drawn = key;
   // A forecast horizon only means something to a seq2seq decoder.
   const horizon = document.querySelector('[data-option-field="horizon"]');
   if (horizon) horizon.hidden = now.paradigm !== "seq2seq";
@@ -61,18 +77,26 @@ function showDataset() {
   $("dataset-description").textContent = d.summary.description || "";
   const paradigm = $("paradigm");
   const previous = paradigm.value;
-  paradigm.replaceChildren(...d.paradigms.map((p) => new Option(p, p)));
-  if (d.paradigms.includes(previous)) paradigm.value = previous;
+  // Every paradigm is listed; those this task cannot serve are greyed out, with why.
+  const all = [...d.paradigms, ...Object.keys(PARADIGM_NAMES).filter((p) => !d.paradigms.includes(p))];
+  paradigm.replaceChildren(...all.map((p) => new Option(paradigmName(p), p)));
+  paradigm.value = d.paradigms.includes(previous) ? previous : d.paradigms[0];
+  const served = d.paradigms.map(paradigmName).join(", ");
+  const reasons = Object.fromEntries(all.filter((p) => !d.paradigms.includes(p))
+    .map((p) => [p, `${d.name} serves ${served} only.`]));
+  markUnavailable(paradigm, reasons, paradigmName, null);
+  $("paradigm-unavailable").textContent = Object.keys(reasons).length ? `Only ${served} for this task: ${d.name} serves ${served} only.` : "";
   const box = $("dataset-options");
   box.replaceChildren();
   for (const [name, schema] of Object.entries(d.options_schema.properties || {})) {
     const label = document.createElement("label");
     label.htmlFor = `option-${name}`;
     label.textContent = name[0].toUpperCase() + name.slice(1).replaceAll("_", " ");
+    wrapTitle(label, (d.summary.options || {})[name]);
     let input;
     if (schema.enum) { // a choice among words (tokens: characters or words)
       input = document.createElement("select");
-      input.replaceChildren(...schema.enum.map((v) => new Option(v, v)));
+      input.replaceChildren(...schema.enum.map((v) => new Option(v[0].toUpperCase() + v.slice(1), v)));
       input.value = schema.default;
       input.id = `option-${name}`;
     } else {
@@ -94,12 +118,36 @@ function showDataset() {
   loadPreview(d);
 }
 
-// The preview comes with the dataset's detail, fetched once (an upload brings its own).
+// The preview comes with the dataset's detail, fetched once (an upload brings its own): a
+// plot or statistics for real data, a few examples with their targets for a generated task.
 async function loadPreview(d) {
-  if (d.preview !== undefined) return showPreview(d);
-  $("dataset-preview").replaceChildren();
-  Object.assign(d, await api(`/api/datasets/${d.id}`));
-  if (dataset() === d) showPreview(d);
+  $("data-title").textContent = d.name;
+  if (d.preview === undefined) {
+    $("dataset-preview").replaceChildren();
+    $("dataset-sample").replaceChildren();
+    Object.assign(d, await api(`/api/datasets/${d.id}`));
+  }
+  if (dataset() !== d) return;
+  showSample(d);
+  showPreview(d);
+}
+
+// The option's idea as a tooltip on its label (the line under it shows while in use).
+function wrapTitle(label, text) {
+  if (text) label.title = text;
+}
+
+// A box of the diagram opens the settings it stands for: the data, a layer, the outputs.
+const PANEL_FOCUS = { data: "dataset", model: "cell", output: "paradigm" };
+function openPanel(panel) {
+  const input = $(PANEL_FOCUS[panel]);
+  const box = input.closest("fieldset");
+  if (panel === "model") box.querySelector("details.more").open = true;
+  box.scrollIntoView({ block: "nearest" });
+  box.classList.remove("flash");
+  void box.offsetWidth; // restart the highlight
+  box.classList.add("flash");
+  input.focus();
 }
 
 async function uploadClicked() {
@@ -141,26 +189,19 @@ function specFromForm() {
   return spec;
 }
 
-// "model.hidden" -> #hidden, "dataset_options.length" -> #option-length
-function inputFor(path) {
-  const [group, name] = path.split(".");
-  return group === "dataset_options" ? $(`option-${name}`) : $(name || group);
+// The cells this task and paradigm cannot train, from the check: greyed out, with why.
+function showUnavailable(unavailable) {
+  const reasons = unavailable?.["model.cell"] || {};
+  markUnavailable($("cell"), reasons, cellName, document.querySelector('[data-unavailable-for="cell"]'));
 }
 
-function showProblem(failure) {
-  $("form-error").textContent = failure.message;
-  $("form-error").hidden = false;
-  for (const { field: path } of failure.details || []) {
-    const input = inputFor(path);
-    if (!input) continue;
-    input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", "form-error");
-  }
-}
-
-function clearProblems() {
-  $("form-error").hidden = true;
-  for (const marked of formElement.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+let problemCount = 0;
+function setProblems(problems) {
+  clearProblems(formElement);
+  if (problems.length) showProblems(problems);
+  // Train waits until every problem is fixed.
+  problemCount = problems.length;
+  $("train").disabled = problemCount > 0;
 }
 
 let checking = 0;
@@ -169,51 +210,69 @@ async function check() {
   try {
     const answer = await api("/api/runs/check", { method: "POST", body: JSON.stringify(specFromForm()) });
     if (ticket !== checking) return; // a newer check is on its way
-    clearProblems();
+    showUnavailable(answer.unavailable);
     if (!answer.ok) {
       $("model-size").textContent = "";
-      showProblem({ message: answer.error, details: answer.details });
+      setProblems(answer.problems || [{ field: "spec", label: "Settings", message: answer.error }]);
       return;
     }
+    setProblems([]);
     $("model-size").textContent =
       `${answer.parameters.toLocaleString()} parameters · about ${answer.activation_mib} MiB of activations per step · ` +
       `${answer.spec.training.steps.toLocaleString()} steps`;
   } catch (failure) {
     if (ticket !== checking) return;
-    clearProblems();
+    clearProblems(formElement);
     $("model-size").textContent = "";
-    showProblem(failure);
+    showFailure(failure.message);
   }
 }
 
 let pending;
 function changed() {
   updateControls();
-  history.replaceState(null, "", specToHash(specFromForm(), flags));
+  forgetRefusal(JSON.stringify(specFromForm()));
+  // The page's own address again (after a Train it was the run's), holding the setup.
+  history.replaceState(null, "", "/" + specToHash(specFromForm(), flags));
   $("host-workshop").href = "/workshops/new" + specToHash(specFromForm(), flags);
   clearTimeout(pending);
   pending = setTimeout(check, 250);
 }
 
+let started = 0; // runs started from this page, to name them apart
 async function submit(event) {
   event.preventDefault();
   const button = $("train");
+  if (button.disabled) return;
   button.disabled = true;
   button.textContent = "Starting…";
-  clearProblems();
+  const spec = specFromForm();
   try {
-    const run = await api("/api/runs", { method: "POST", body: JSON.stringify(specFromForm()) });
-    window.location.assign(run.url);
+    const run = await api("/api/runs", { method: "POST", body: JSON.stringify(spec) });
+    // Training starts in place: the address becomes the run's link (a reload opens its
+    // page), and its curve grows beside the controls, next to the runs before it.
+    started += 1;
+    const name = spec.name || `${started}. ${cellName(spec.model.cell)} on ${dataset().name}`;
+    followRun(run, name, dataset().summary.baseline_mse);
+    history.pushState({ run: run.id }, "", run.url);
+    $("live-runs").scrollIntoView({ block: "nearest" });
   } catch (failure) {
-    showProblem(failure);
+    if (failure.status === 403 || failure.status === 429) {
+      // A quota or a lock said no: it stays in view until the setup changes.
+      showRefusal(failure.message, JSON.stringify(spec));
+    } else {
+      await check(); // every problem, in plain words, next to its control
+      if (formElement.querySelector(".field-error") === null) showFailure(failure.message);
+    }
     const first = formElement.querySelector("[aria-invalid]");
     if (first) first.focus();
-    button.disabled = false;
-    button.textContent = "Train";
   }
+  button.textContent = "Train";
+  button.disabled = problemCount > 0;
 }
 
 // A link's hash sets every control it names; the dataset first, since it decides the rest.
+const unknownInLink = [];
 async function restore() {
   const state = hashToState(window.location.hash);
   Object.assign(flags, { hide: state.hide, lock: state.lock });
@@ -233,7 +292,13 @@ async function restore() {
       : key === "name" ? $("name") : document.querySelector(`[data-path="${key}"]:is(input, select)`);
     if (!input) continue;
     if (input.type === "checkbox") input.checked = value === "true";
-    else input.value = value;
+    else if (input.tagName !== "SELECT" || [...input.options].some((o) => o.value === value)) input.value = value;
+    else unknownInLink.push(`${key} = "${value}"`); // a broken link keeps the default, and says so
+  }
+  if (unknownInLink.length) {
+    $("link-notice").textContent = `This link names settings this page does not know (${unknownInLink.join(", ")}); ` +
+      "the defaults are kept instead.";
+    $("link-notice").hidden = false;
   }
   for (const id of [...flags.hide, ...flags.lock]) {
     const hidden = flags.hide.includes(id);

@@ -3,6 +3,7 @@
 import { csrfHeaders } from "./api.js";
 import { UPLOAD_FIELDS } from "./constants.js";
 import { plotText } from "./plot_text.js";
+import { plotly } from "./plotly_loader.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_OPTIONS = { responsive: true, displaylogo: false };
@@ -115,16 +116,81 @@ function chart() {
 }
 
 function bars(div, pairs, title) {
-  Plotly.react(div, [{ type: "bar", x: pairs.map((p) => plotText(String(p[0]))), y: pairs.map((p) => p[1]), marker: { color: "#1b9e77" } }], {
+  plotly.react(div, [{ type: "bar", x: pairs.map((p) => plotText(String(p[0]))), y: pairs.map((p) => p[1]), marker: { color: "#1b9e77" } }], {
     margin: { t: 30, r: 10, b: 60, l: 50 }, title: { text: title, font: { size: 13 } }, xaxis: { type: "category" },
   }, PLOT_OPTIONS);
 }
 
-// The preview of an uploaded dataset; built-ins describe themselves in a sentence.
+// A generated task's preview: a few examples, each input with its target (GET
+// /api/datasets/{id} for a built-in made in code). Real data has the preview below.
+const isSample = (d) => d.preview?.examples?.[0]?.input !== undefined;
+
+// Tokens as text: characters run together, words spaced.
+const asText = (tokens) => tokens.join(tokens.every((t) => t.length === 1) ? "" : " ");
+
+function cell(content, className) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  td.append(content);
+  return td;
+}
+
+// Values at each step; with a second 0/1 feature (the adding problem's marker), the marked
+// steps are highlighted: the numbers the model must add.
+function steps(values) {
+  const row = document.createElement("div");
+  row.className = "steps";
+  const marked = values.length > 0 && values[0].length === 2 && values.every((v) => v[1] === 0 || v[1] === 1);
+  for (const value of values) {
+    const span = document.createElement("span");
+    span.textContent = value[0].toFixed(2);
+    if (value.length > 1 && !marked) span.textContent = value.map((v) => v.toFixed(2)).join(", ");
+    if (marked && value[1] === 1) {
+      span.className = "marked";
+      span.title = "marked: add this one";
+    }
+    row.append(span);
+  }
+  return row;
+}
+
+function side(part) {
+  if (part.label !== undefined) return document.createTextNode(part.label);
+  const shown = part.tokens !== undefined ? Object.assign(document.createElement("span"), {
+    className: "tokens", textContent: asText(part.tokens),
+  }) : steps(part.values);
+  if (!part.cut) return shown;
+  const wrap = document.createElement("div");
+  wrap.append(shown, " …");
+  return wrap;
+}
+
+export function showSample(d) {
+  const box = $("dataset-sample");
+  box.replaceChildren();
+  if (!isSample(d)) return;
+  const marked = d.id === "adding";
+  if (marked) box.append(line("Each step carries a number and a marker; the answer is the sum of the two marked numbers (highlighted)."));
+  const table = document.createElement("table");
+  table.className = "data-sample";
+  const head = document.createElement("tr");
+  for (const title of ["Input", "Target"]) head.append(Object.assign(document.createElement("th"), { textContent: title }));
+  table.append(head);
+  for (const example of d.preview.examples) {
+    const row = document.createElement("tr");
+    const target = side(example.target);
+    row.append(cell(side(example.input)), cell(target, "target"));
+    table.append(row);
+  }
+  box.append(table);
+  box.append(line(`${d.preview.examples.length} examples from the validation set, with the default options.`));
+}
+
+// The preview of real data (an upload, a real series); generated tasks show examples above.
 export function showPreview(d) {
   const box = $("dataset-preview");
   box.replaceChildren();
-  if (!d.preview) return;
+  if (!d.preview || isSample(d)) return;
   const s = d.summary;
   if (d.kind === "series") {
     const gaps = s.gaps?.count ? ` · ${s.gaps.count} gaps in time` : "";
@@ -134,7 +200,7 @@ export function showPreview(d) {
     box.append(div);
     const x = d.preview.x.map(plotText);
     const traces = Object.entries(d.preview.series).map(([name, y]) => ({ x, y, name: plotText(name), mode: "lines" }));
-    Plotly.react(div, traces, { margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h" } }, PLOT_OPTIONS);
+    plotly.react(div, traces, { margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h" } }, PLOT_OPTIONS);
   } else if (d.kind === "text") {
     box.append(line(`${s.characters.toLocaleString()} characters (${s.distinct_characters} distinct) · ${s.words.toLocaleString()} words (${s.distinct_words.toLocaleString()} distinct) · fits ${d.paradigms.join(", ")}`));
     const sample = document.createElement("pre");

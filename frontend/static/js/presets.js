@@ -5,6 +5,8 @@ import { specToHash } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 
+// One after the other, so the runs queue in the lesson's order; each POST only queues its
+// run, so both are created within moments and train side by side where two slots are free.
 export async function trainAll(specs) {
   const ids = [];
   for (const spec of specs) ids.push((await api("/api/runs", { method: "POST", body: JSON.stringify(spec) })).id);
@@ -30,7 +32,7 @@ export function showPresets(presets) {
       $("preset-error").hidden = true;
       try {
         const ids = await trainAll(preset.runs);
-        window.location.assign(`/compare/?runs=${ids.join(",")}`);
+        window.location.assign(`/compare/?runs=${ids.join(",")}&lesson=${encodeURIComponent(preset.id)}`);
       } catch (failure) {
         $("preset-error").textContent = failure.message;
         $("preset-error").hidden = false;

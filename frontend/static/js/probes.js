@@ -1,6 +1,8 @@
 // "Inside the model": the probe events of a run, as heatmaps and a gradient curve,
 // with a step slider that scrubs back through every recorded look (live and after).
 import { plotText } from "./plot_text.js";
+import { shortNumber, summarize } from "./chart_summary.js";
+import { plotly } from "./plotly_loader.js";
 
 const $ = (id) => document.getElementById(id);
 const COLORS = "Viridis"; // perceptually uniform, readable with colour-blindness
@@ -26,6 +28,23 @@ const HALF = {
   encoder: "The encoder reads the input. ",
   decoder: "The decoder writes the output, reading the true previous outputs as in training (teacher forcing). ",
 };
+
+// A vanilla RNN's W_hh is the whole road back through time: its largest singular value
+// bounds how a gradient grows or shrinks per step (tanh and relu only shrink it further).
+// Healthy ones sit near 1 (PyTorch starts them around 1.1), so only the far ends are
+// coloured. A gated cell's blocks feed its gates, and its memory's own path decides
+// whether gradients last: no number there is good or bad on its own.
+const FADING = 0.9;
+const STRETCHING = 2;
+const GATED_NOTE = "In an LSTM or GRU these blocks feed the gates; the memory's own path (forget or update gate) " +
+  "decides how far gradients reach, so none of these numbers is good or bad on its own.";
+
+export function judgeNorm(name, value) {
+  if (!name.endsWith("W_hh")) return null;
+  if (value < FADING) return { className: "norm-low", why: "below 1: the gradient fades at every step back, so long-range learning is hard" };
+  if (value > STRETCHING) return { className: "norm-high", why: "well above 1: gradients can explode; clipping keeps them in check" };
+  return null;
+}
 
 export class ProbePanel {
   constructor() {
@@ -107,25 +126,34 @@ export class ProbePanel {
     list.replaceChildren();
     for (const [name, value] of norms) {
       const dt = document.createElement("dt");
-      dt.textContent = `W_hh ${name.replace("_reverse", " (backward)").replaceAll(".", " · ")}`;
+      dt.textContent = `W_hh ${name.replace(/\.?W_hh$/, "").replace("_reverse", " (backward)").replaceAll(".", " · ")}`;
       const dd = document.createElement("dd");
       dd.textContent = value.toFixed(3);
-      dd.className = value > 1 ? "above-one" : "below-one";
+      const judged = judgeNorm(name, value);
+      if (judged) {
+        dd.className = judged.className;
+        dd.append(Object.assign(document.createElement("span"), { className: "norm-why", textContent: judged.why }));
+      }
       list.append(dt, dd);
     }
+    const gated = norms.some(([name]) => !name.endsWith("W_hh"));
+    $("probe-spectral-note").textContent = gated ? GATED_NOTE : "";
   }
 
   showHeatmap(probe, map) {
     const axis = map.axis || "inputs";
     const steps = axis === "outputs" ? probe.output_time : probe.time;
     const z = map.units.map((_, unit) => map.z.map((row) => map.min + (row[unit] / 255) * (map.max - map.min)));
-    Plotly.react("probe-heatmap", [{
+    const name = $("probe-map").selectedOptions[0]?.textContent || "";
+    summarize("probe-heatmap", `${name} at step ${probe.step}: ${map.units.length} units over ${steps.length} ` +
+      `${axis === "outputs" ? "output" : "input"} steps, values from ${shortNumber(map.min)} to ${shortNumber(map.max)}.`);
+    plotly.react("probe-heatmap", [{
       type: "heatmap", z, x: this.labels(probe, steps, axis), y: map.units.map((u) => `unit ${u}`),
       colorscale: COLORS, hovertemplate: "%{x}<br>%{y}<br>%{z:.3f}<extra></extra>",
     }], {
-      margin: { t: 10, r: 10, b: 90, l: 70 },
-      xaxis: { title: { text: axis === "outputs" ? "output step: target" : "time step: input" }, type: "category" },
-      yaxis: { title: { text: "unit" }, type: "category" },
+      margin: { t: 10, r: 10, b: 40, l: 50 },
+      xaxis: { title: { text: axis === "outputs" ? "output step: target" : "time step: input", standoff: 12 }, automargin: true, type: "category" },
+      yaxis: { title: { text: "unit", standoff: 12 }, automargin: true, type: "category" },
     }, PLOT_OPTIONS);
   }
 
@@ -135,12 +163,19 @@ export class ProbePanel {
     const kind = name.split(".")[0];
     const queries = this.labels(probe, map.rows, kind === "self" ? "inputs" : "outputs");
     const keys = this.labels(probe, map.cols, kind === "decoder" ? "outputs" : "inputs");
-    Plotly.react("probe-heatmap", [{
+    // The strongest pull in the map, in the words of its labels (raw: labels are made safe for Plotly only).
+    let top = { v: -1, row: 0, col: 0 };
+    z.forEach((row, r) => row.forEach((v, c) => { if (v > top.v) top = { v, row: r, col: c }; }));
+    const plain = (axis, steps, at) => this.labels(probe, [steps[at]], axis)[0].replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+    summarize("probe-heatmap", `${kind} attention${map.heads.length > 1 ? `, head ${head + 1}` : ""} at step ${probe.step}: ` +
+      `${queries.length} steps attending over ${keys.length}; strongest ${shortNumber(top.v)}, ` +
+      `from ${plain(kind === "self" ? "inputs" : "outputs", map.rows, top.row)} to ${plain(kind === "decoder" ? "outputs" : "inputs", map.cols, top.col)}.`);
+    plotly.react("probe-heatmap", [{
       type: "heatmap", z, x: keys, y: queries, zmin: 0, zmax: 1, colorscale: COLORS,
       hovertemplate: "%{y} attends to %{x}: %{z:.2f}<extra></extra>",
     }], {
-      margin: { t: 10, r: 10, b: 90, l: 90 }, xaxis: { title: { text: "attended (key)" }, type: "category" },
-      yaxis: { title: { text: "attending (query)" }, type: "category", autorange: "reversed" },
+      margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: { title: { text: "attended (key)", standoff: 12 }, automargin: true, type: "category" },
+      yaxis: { title: { text: "attending (query)", standoff: 12 }, automargin: true, type: "category", autorange: "reversed" },
     }, PLOT_OPTIONS);
   }
 
@@ -157,10 +192,20 @@ export class ProbePanel {
       const x = layer.startsWith("decoder.") ? outputs : inputs;
       traces.push({ x, y: values, name: `‖dL/dh_t‖ ${layer.replaceAll(".", " ")}`, mode: "lines", line: { dash: "dot" } });
     }
-    Plotly.react("probe-gradient", traces, {
-      margin: { t: 10, r: 10, b: 90, l: 70 }, legend: { orientation: "h", y: 1.15 },
-      xaxis: { title: { text: traces.some((t) => t.x === outputs) ? "step: input, then output" : "time step: input" }, type: "category" },
-      yaxis: { title: { text: "gradient norm" }, type: "log" },
+    const flow = probe.grad_by_time;
+    if (flow.length > 1) {
+      const [earliest, latest] = [flow[0], flow.at(-1)];
+      const ratio = earliest > 0 ? latest / earliest : Infinity;
+      summarize("probe-gradient", `At step ${probe.step} the gradient reaching the last input step is ${shortNumber(latest)} ` +
+        `and the first ${shortNumber(earliest)}` +
+        (ratio === Infinity ? ": none reaches the first step (vanished)." : ratio > 10 ? `: ${shortNumber(ratio)} times smaller on the way back (vanishing).` : ratio < 0.1 ? ": larger on the way back (growing)." : ": about as strong."));
+    } else {
+      summarize("probe-gradient", `At step ${probe.step}: gradient norms of ${traces.length} layer${traces.length === 1 ? "" : "s"} through time.`);
+    }
+    plotly.react("probe-gradient", traces, {
+      margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: "h", y: 1.15 },
+      xaxis: { title: { text: traces.some((t) => t.x === outputs) ? "step: input, then output" : "time step: input", standoff: 12 }, automargin: true, type: "category" },
+      yaxis: { title: { text: "gradient norm", standoff: 12 }, automargin: true, type: "log" },
     }, PLOT_OPTIONS);
   }
 }

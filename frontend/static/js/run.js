@@ -7,7 +7,9 @@ import { EventStream, runPath } from "./event_stream.js";
 import { showConnection } from "./connection.js";
 import { specToHash } from "./state.js";
 import { setUpTry } from "./try.js";
-import { cutFrom } from "./redone.js";
+import { continued, cutFrom } from "./redone.js";
+import { percent, shortNumber, summarize, trend } from "./chart_summary.js";
+import { plotly } from "./plotly_loader.js";
 
 const run = JSON.parse(document.getElementById("run").textContent);
 document.getElementById("fork").href = "/" + specToHash(run.spec);
@@ -64,11 +66,11 @@ function ensureCharts() {
   if (chartsReady) return;
   chartsReady = true;
   $("loss-empty")?.remove();
-  Plotly.newPlot("loss-chart", [
+  plotly.newPlot("loss-chart", [
     { x: [], y: [], name: "train loss", mode: "lines", line: { color: "#2456c9" } },
     { x: [], y: [], name: "validation loss", mode: "lines+markers", line: { color: "#d95f02" } },
   ], layout("loss", false), config);
-  Plotly.newPlot("grad-chart", [
+  plotly.newPlot("grad-chart", [
     { x: [], y: [], name: "gradient norm", mode: "lines", line: { color: "#7570b3" } },
   ], layout("‖∇‖", true), config);
 }
@@ -86,13 +88,36 @@ function addPoints(points) {
   }
   lastStep = points[points.length - 1].step;
   const validated = points.filter((p) => p.val_loss !== undefined && p.val_loss !== null);
-  Plotly.extendTraces("loss-chart", {
+  plotly.extendTraces("loss-chart", {
     x: [points.map((p) => p.step), validated.map((p) => p.step)],
     y: [points.map((p) => p.loss), validated.map((p) => p.val_loss)],
   }, [0, 1]);
-  Plotly.extendTraces("grad-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.grad_norm)] }, [0]);
+  plotly.extendTraces("grad-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.grad_norm)] }, [0]);
   const scored = points.filter((p) => p.val_accuracy !== undefined && p.val_accuracy !== null);
   if (scored.length) addAccuracy(scored);
+  logged = continued(logged, points);
+  summarizeCurves();
+}
+
+// --- the charts in words ---------------------------------------------------------------
+let logged = []; // every point so far (a resumed run's repeated steps replaced)
+
+function summarizeCurves() {
+  const first = logged[0];
+  const last = logged.at(-1);
+  const over = `over ${last.step} step${last.step === 1 ? "" : "s"}`;
+  const validated = logged.filter((p) => p.val_loss != null);
+  const validation = validated.length
+    ? `; validation loss ${validated.length > 1 ? trend(validated[0].val_loss, validated.at(-1).val_loss) : `was ${shortNumber(validated[0].val_loss)}`}` +
+      ` (best ${shortNumber(Math.min(...validated.map((p) => p.val_loss)))})`
+    : "";
+  summarize("loss-chart", `Training loss ${trend(first.loss, last.loss)} ${over}${validation}.`);
+  const peak = logged.reduce((a, b) => (b.grad_norm > a.grad_norm ? b : a));
+  summarize("grad-chart", `Gradient norm ${trend(first.grad_norm, last.grad_norm)} ${over}; largest ${shortNumber(peak.grad_norm)} at step ${peak.step}.`);
+  const scored = logged.filter((p) => p.val_accuracy != null);
+  if (scored.length > 1) {
+    summarize("accuracy-chart", `Validation accuracy went from ${percent(scored[0].val_accuracy)} to ${percent(scored.at(-1).val_accuracy)} ${over}.`);
+  }
 }
 
 let accuracyReady = false;
@@ -107,11 +132,11 @@ function addAccuracy(points) {
     const accuracyLayout = layout("accuracy", false);
     accuracyLayout.yaxis.range = [0, 1];
     accuracyLayout.yaxis.tickformat = ".0%";
-    Plotly.newPlot("accuracy-chart", [
+    plotly.newPlot("accuracy-chart", [
       { x: [], y: [], name: "validation accuracy", mode: "lines+markers", line: { color: "#1b9e77" } },
     ], accuracyLayout, config);
   }
-  Plotly.extendTraces("accuracy-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.val_accuracy)] }, [0]);
+  plotly.extendTraces("accuracy-chart", { x: [points.map((p) => p.step)], y: [points.map((p) => p.val_accuracy)] }, [0]);
 }
 
 // --- status and progress -------------------------------------------------------------

@@ -1,6 +1,8 @@
 // "What the model produces": sample events as a forecast against the held-out truth,
 // text the model writes, or a confusion matrix with held-out examples.
 import { plotText } from "./plot_text.js";
+import { percent, shortNumber, summarize } from "./chart_summary.js";
+import { plotly } from "./plotly_loader.js";
 
 const $ = (id) => document.getElementById(id);
 const PLOT_OPTIONS = { responsive: true, displaylogo: false };
@@ -24,6 +26,9 @@ export class SamplePanel {
     $("sample-card").hidden = false;
     $("sample-reading").textContent = READING[event.kind] || "";
     $("sample-step").textContent = `step ${event.step}`;
+    // Text samples are words, not a chart: no empty chart space above them.
+    $("sample-chart").hidden = event.kind === "text";
+    $("sample-chart-summary").hidden = event.kind === "text";
     if (event.kind === "forecast") this.forecast(event);
     else if (event.kind === "text") this.text(event);
     else if (event.kind === "classification") this.classification(event);
@@ -40,11 +45,18 @@ export class SamplePanel {
         mode: "lines", line: { dash: "dash" },
       });
     }
+    const column = event.columns[0];
+    const actual = event.actual[column].slice(from);
+    const predicted = event.predicted[column];
+    const compared = predicted.filter((_, i) => i < actual.length);
+    const error = compared.reduce((total, v, i) => total + Math.abs(v - actual[i]), 0) / Math.max(compared.length, 1);
+    summarize("sample-chart", `Forecast of ${column}${event.columns.length > 1 ? ` (and ${event.columns.length - 1} more)` : ""} ` +
+      `for ${compared.length} held-out steps: off by ${shortNumber(error)} on average, in the data's own units.`);
     const shapes = from > 0 ? [{
       type: "rect", xref: "x", yref: "paper", x0: x[0], x1: x[from - 1], y0: 0, y1: 1,
       fillcolor: "#888", opacity: 0.12, line: { width: 0 },
     }] : [];
-    Plotly.react("sample-chart", traces, {
+    plotly.react("sample-chart", traces, {
       margin: { t: 10, r: 10, b: 50, l: 60 }, legend: { orientation: "h", y: 1.12 }, shapes,
       xaxis: { title: { text: "time" } }, yaxis: { title: { text: "value" } },
     }, PLOT_OPTIONS);
@@ -71,7 +83,7 @@ export class SamplePanel {
 
   classification(event) {
     const labels = event.labels.map((label) => plotText(String(label)));
-    Plotly.react("sample-chart", [{
+    plotly.react("sample-chart", [{
       type: "heatmap", z: event.confusion, x: labels, y: labels, colorscale: "Viridis",
       hovertemplate: "true %{y}, answered %{x}: %{z}<extra></extra>", texttemplate: "%{z}",
     }], {
@@ -80,6 +92,10 @@ export class SamplePanel {
       yaxis: { title: { text: "true label" }, type: "category", autorange: "reversed" },
     }, PLOT_OPTIONS);
     $("sample-accuracy").textContent = `Held-out accuracy: ${(100 * event.accuracy).toFixed(1)} %`;
+    const total = event.confusion.flat().reduce((a, b) => a + b, 0);
+    const right = event.confusion.reduce((a, row, i) => a + row[i], 0);
+    summarize("sample-chart", `Confusion matrix of ${event.labels.length} classes: ${right} of ${total} held-out answers ` +
+      `on the diagonal (${percent(event.accuracy)} right).`);
     const list = $("sample-texts");
     list.replaceChildren(...event.examples.map((example) => {
       const item = document.createElement("li");

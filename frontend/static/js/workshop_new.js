@@ -1,29 +1,20 @@
-// Hosting a workshop: a title, a preset (prefilled from a build-page link), locks, hidden
-// controls and quotas; then the join code and the instructor's secret link.
+// Hosting a workshop: a title, the preset as a form (prefilled from a build-page link), with
+// its settings locked or hidden by ticking them, and quotas; then the join code and the
+// instructor's secret link.
 import { api } from "./api.js";
-import { DEFAULT_PRESET } from "./constants.js";
+import { fillPresetForm, readPresetForm } from "./preset_form.js";
 import { hashToState, stateToSpec } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
+const form = document.querySelector("[data-preset-form]");
 const state = hashToState(window.location.hash);
-const preset = Object.keys(state.values).length ? stateToSpec(state.values) : structuredClone(DEFAULT_PRESET);
-delete preset.name;
-$("ws-preset").value = JSON.stringify(preset, null, 2);
-$("ws-hidden").value = state.hide.join(",");
-
-const list = (id) => $(id).value.split(",").map((s) => s.trim()).filter(Boolean);
+fillPresetForm(form, { preset: stateToSpec(state.values), locked: state.lock, hidden: state.hide });
 
 $("new-workshop").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("ws-error").hidden = true;
-  let parsed;
-  try { parsed = JSON.parse($("ws-preset").value || "{}"); } catch {
-    $("ws-error").textContent = "The preset is not valid JSON.";
-    $("ws-error").hidden = false;
-    return;
-  }
   const body = {
-    title: $("ws-title").value, preset: parsed, locked: list("ws-locked"), hidden: list("ws-hidden"),
+    title: $("ws-title").value, ...readPresetForm(form),
     quotas: { concurrent_runs: Number($("ws-concurrent").value), max_steps: Number($("ws-steps").value), max_parameters: Number($("ws-parameters").value) },
   };
   try {

@@ -1,0 +1,79 @@
+"""Each lesson, trained exactly as its preset says (with looks inside, as a worker trains
+it), shows its point. The browser test (tests/browser/test_lessons_in_browser.py) runs one
+lesson end to end through the page; these check every lesson's outcome."""
+
+import math
+
+import pytest
+
+from playground.runs.presets import PRESETS
+from sequences.spec import parse_spec
+from sequences.train import train
+from tests.sequences.helpers import Recorder
+
+ADDING_GUESSING = 1 / 6  # the MSE of always answering the mean
+
+
+def lesson(lesson_id: str) -> dict:
+    return next(p for p in PRESETS if p["id"] == lesson_id)
+
+
+def trained(run: dict):
+    recorder = Recorder()
+    outcome = train(parse_spec(run), reporter=recorder, probes=True, device="cpu")
+    seconds = outcome.result["seconds"]
+    print(
+        f"{run['name']}: {outcome.status} in {seconds:.1f} s, best {outcome.result['best_val_loss']}"
+    )
+    return outcome, recorder
+
+
+def test_vanishing_gradients_the_lstm_leaves_guessing_and_the_rnn_stays_on_it():
+    rnn_run, lstm_run = lesson("vanishing-gradients")["runs"]
+    (rnn, _), (lstm, _) = trained(rnn_run), trained(lstm_run)
+    assert lstm.result["final_val_loss"] < 0.1 * ADDING_GUESSING
+    assert rnn.result["best_val_loss"] > 0.8 * ADDING_GUESSING
+
+
+def test_exploding_gradients_the_spike_is_seen_before_divergence_and_clipping_learns():
+    wild_run, tame_run = lesson("exploding-gradients")["runs"]
+    (wild, seen), (tame, tame_seen) = trained(wild_run), trained(tame_run)
+    assert wild.status == "diverged"
+    norms = [p["grad_norm"] for p in seen.points]
+    # The gradient norm climbs a thousandfold on the logged points before the end...
+    assert max(norms) > 1000 * norms[0]
+    # ...and the run looked inside while it climbed, so its panels are not empty.
+    assert seen.probes and seen.probes[0]["step"] < wild.result["steps"]
+    assert all(math.isfinite(v) for p in seen.probes for v in p["grad_by_time"])
+    # What the run's progress shows last is the step its message names.
+    assert f"after step {seen.points[-1]['step']}" in wild.message
+    assert tame.status == "completed"
+    first_validation = next(p["val_loss"] for p in tame_seen.points if "val_loss" in p)
+    assert tame.result["final_val_loss"] < 0.7 * first_validation
+
+
+def test_order_matters_the_lstm_reads_negation_the_bag_of_words_cannot():
+    bow_run, lstm_run = lesson("order-matters")["runs"]
+    (bow, _), (lstm, _) = trained(bow_run), trained(lstm_run)
+    assert lstm.result["final_val_accuracy"] > 0.9
+    assert bow.result["final_val_accuracy"] < 0.7
+
+
+def test_attention_reverses_better_and_shows_its_map():
+    plain_run, attending_run = lesson("attention")["runs"]
+    (plain, plain_seen), (attending, seen) = trained(plain_run), trained(attending_run)
+    assert attending.result["final_val_accuracy"] > plain.result["final_val_accuracy"] + 0.1
+    assert "attention" in seen.probes[-1] and "attention" not in plain_seen.probes[-1]
+
+
+def test_gru_or_lstm_both_leave_guessing():
+    for run in lesson("gru-or-lstm")["runs"]:
+        outcome, _ = trained(run)
+        assert outcome.result["final_val_loss"] < 0.5 * ADDING_GUESSING
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p["id"] for p in PRESETS])
+def test_every_lesson_has_a_test_of_its_outcome_here(preset):
+    names = [name for name in globals() if name.startswith("test_")]
+    word = preset["id"].split("-")[0]
+    assert any(word in name for name in names), f"no outcome test for {preset['id']}"
