@@ -38,6 +38,12 @@ def pytest_configure(config):
     # This session's key (random: see settings), for the stack, manage.py and the launcher:
     # a session cookie a test signs is then one the server reads.
     os.environ["SECRET_KEY"] = settings.SECRET_KEY
+    # The suite trains small models in this process beside the live stack on two cores:
+    # one intra-op thread is many times faster for them than two spinning against the
+    # worker (see sequences/threads.py; workers choose their own per model).
+    import torch  # noqa: PLC0415
+
+    torch.set_num_threads(1)
 
 
 def database_url(db: dict) -> str:

@@ -55,6 +55,10 @@ def test_on_a_phone_train_and_the_lessons_are_at_hand(stack, page_of):
     screenshot(page, "one-screen-390")
     # What the phone's screen shows before any scrolling (the full page hides the sticky bar).
     page.screenshot(path=str(ARTIFACTS / "one-screen-390-first-screen.png"))
+    # Once the data sample has arrived (it grows the page above the lessons), the link
+    # lands on them.
+    expect(page.locator("#dataset-sample")).not_to_be_empty()
+    expect(page.locator("#preset-list button").first).to_be_attached()
     page.click("a.jump")
     expect(page.locator("#presets")).to_be_in_viewport()
     expect(page.locator("#preset-list button").first).to_be_in_viewport()

@@ -214,9 +214,16 @@ def test_a_participant_is_offered_only_the_lessons_that_fit_the_quota(stack, pag
     stranger = page_of()
     stranger.goto(stack.url + "/")
     assert stranger.locator("[data-preset]").count() > 0
+    # The attention lesson trains 300 steps a run; every other lesson more.
     _, made = host(client_of, quotas={"concurrent_runs": 2, "max_steps": 300})
     ada = join(page_of, stack.url, made, "Ada")
     ada.goto(stack.url + "/")
     expect(ada.locator("#workshop-banner")).to_contain_text("Memory, live")
-    expect(ada.locator("[data-preset]")).to_have_count(0)
-    assert ada.errors == []
+    expect(ada.locator("[data-preset]")).to_have_count(1)
+    expect(ada.locator("[data-preset]")).to_have_attribute("data-preset", "attention")
+    _, tight = host(client_of, quotas={"concurrent_runs": 2, "max_steps": 200})
+    bo = join(page_of, stack.url, tight, "Bo")
+    bo.goto(stack.url + "/")
+    expect(bo.locator("#workshop-banner")).to_contain_text("Memory, live")
+    expect(bo.locator("[data-preset]")).to_have_count(0)
+    assert ada.errors == [] and bo.errors == []
