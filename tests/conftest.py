@@ -1,6 +1,7 @@
 """Shared fixtures: the live stack (real web server and Celery worker processes on the
 real Redis and the test database) and clients that talk to it as programs would."""
 
+import concurrent.futures
 import json
 import os
 import time
@@ -191,3 +192,36 @@ def slow_spec(steps: int = 4000) -> dict:
     spec = tiny_spec(steps=steps)
     spec["dataset_options"]["length"] = 30
     return spec
+
+
+@pytest.fixture(autouse=True)
+def no_runs_left_behind(request):
+    """After a test on the live stack, cancel the runs it started and left queued or
+    training, so that the next test's runs find the worker free (a lesson's long runs
+    would otherwise keep it busy for the tests after)."""
+    if "stack" not in request.fixturenames:
+        yield
+        return
+    from django.utils import timezone  # noqa: PLC0415
+
+    started = timezone.now()
+    yield
+    with request.getfixturevalue("django_db_blocker").unblock():
+        # In a thread of its own: a browser test's event loop runs in this one, and Django
+        # refuses database calls from a thread with a running loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(cancel_unfinished, started).result()
+
+
+def cancel_unfinished(since) -> None:
+    from django.db import connection  # noqa: PLC0415
+
+    from playground.runs import lifecycle  # noqa: PLC0415
+    from playground.runs.models import ACTIVE, Run  # noqa: PLC0415
+
+    try:
+        unfinished = Run.objects.filter(created_at__gte=since, status__in=ACTIVE)
+        for run_id in unfinished.values_list("id", flat=True):
+            lifecycle.cancel(run_id, "Cancelled: the test that started it ended.")
+    finally:
+        connection.close()

@@ -36,7 +36,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 20
+EXAMPLES = 12
 FEWER = {("POST", "/api/runs"): 4}  # each valid example queues a run
 
 
