@@ -55,12 +55,16 @@ def test_on_a_phone_train_and_the_lessons_are_at_hand(stack, page_of):
     screenshot(page, "one-screen-390")
     # What the phone's screen shows before any scrolling (the full page hides the sticky bar).
     page.screenshot(path=str(ARTIFACTS / "one-screen-390-first-screen.png"))
-    # Once the data sample has arrived (it grows the page above the lessons), the link
-    # lands on them.
-    expect(page.locator("#dataset-sample")).not_to_be_empty()
+    # The link scrolls to the lessons without reloading the page or losing the settings
+    # that the address holds.
     expect(page.locator("#preset-list button").first).to_be_attached()
+    page.fill("#hidden", "48")
+    page.wait_for_function("location.hash.includes('model.hidden=48')")
+    address = page.url
+    page.evaluate("window.notReloaded = true")
     page.click("a.jump")
     expect(page.locator("#presets")).to_be_in_viewport()
+    assert page.evaluate("window.notReloaded") is True and page.url == address
     expect(page.locator("#preset-list button").first).to_be_in_viewport()
     assert page.errors == []
 

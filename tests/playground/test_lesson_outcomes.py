@@ -77,3 +77,18 @@ def test_every_lesson_has_a_test_of_its_outcome_here(preset):
     names = [name for name in globals() if name.startswith("test_")]
     word = preset["id"].split("-")[0]
     assert any(word in name for name in names), f"no outcome test for {preset['id']}"
+
+
+def test_the_empty_states_first_experiment_shows_its_effect_from_the_builders_defaults():
+    """The build page's first suggestion: Train as the page is (its defaults: an LSTM on
+    adding), which stays on the guessing line, then again with 1000 steps at 0.01, which is
+    the vanishing-gradients lesson's LSTM run and leaves it (checked above)."""
+    as_the_page_is = {"dataset": "adding", "model": {"cell": "lstm"}}
+    first, _ = trained({**as_the_page_is, "name": "as the page is"})
+    assert first.result["steps"] == 300
+    assert first.result["best_val_loss"] > 0.8 * ADDING_GUESSING
+    _, lstm_run = lesson("vanishing-gradients")["runs"]
+    again = {**as_the_page_is, "training": {"steps": 1000, "lr": 0.01}}
+    assert parse_spec(again).model_dump(exclude={"name"}) == parse_spec(lstm_run).model_dump(
+        exclude={"name"}
+    )

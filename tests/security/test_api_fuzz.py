@@ -2,7 +2,7 @@
 fit the document and ones that break it, never get a 5xx, and every answer is one the
 document describes (its status code, its content type and its body's schema).
 
-Every operation is tried with 20 examples that fit and 20 that do not, then again aimed at
+Every operation is tried with 12 examples that fit and 12 that do not, then again aimed at
 a real finished run, upload and workshop (with its instructor key), which keeps this under
 a minute. POST /api/runs gets 4, and every run it creates is cancelled at once, so the
 worker stays free for the tests after this one. The requests come from a loopback address of their own: the

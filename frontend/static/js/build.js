@@ -320,8 +320,18 @@ for (const box of document.querySelectorAll("input.pick")) {
   box.addEventListener("change", () => { $("compare-picked").disabled = picked().length < 2; });
 }
 $("compare-picked")?.addEventListener("click", () => window.location.assign(`/compare/?runs=${picked().join(",")}`));
-// A link to another setup on this same page (a preset's "open in the builder") sets it up.
-window.addEventListener("hashchange", () => window.location.reload());
+// A link to another setup on this same page (a preset's "open in the builder") sets it up;
+// a plain in-page anchor (no settings in it) only scrolls.
+window.addEventListener("hashchange", () => {
+  if (window.location.hash.includes("=")) window.location.reload();
+});
+// "Lessons" scrolls to them and leaves the address holding the settings, to copy and share.
+for (const jump of document.querySelectorAll("a.jump")) {
+  jump.addEventListener("click", (event) => {
+    event.preventDefault();
+    document.querySelector(jump.getAttribute("href"))?.scrollIntoView();
+  });
+}
 $("dataset").addEventListener("change", () => { showDataset(); changed(); });
 // The upload box sits in the form, but its fields are not the model's: they do not re-check.
 const modelField = (event) => !event.target.closest("#upload-box");
