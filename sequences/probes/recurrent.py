@@ -47,6 +47,7 @@ def lstm_steps(
     b_hh: torch.Tensor,
     h0: torch.Tensor | None = None,
     c0: torch.Tensor | None = None,
+    *,
     edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H); the state starts at (h0, c0),
@@ -82,6 +83,7 @@ def gru_steps(
     b_ih: torch.Tensor,
     b_hh: torch.Tensor,
     h0: torch.Tensor | None = None,
+    *,
     edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     B, T, _ = x.shape
@@ -116,6 +118,7 @@ def rnn_steps(
     b_hh: torch.Tensor,
     activation: str,
     h0: torch.Tensor | None = None,
+    *,
     edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     B, T, _ = x.shape
