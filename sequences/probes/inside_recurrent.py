@@ -84,9 +84,14 @@ def inside_recurrent(
 
 
 def recurrent_payload(
-    model: RecurrentNet, x: torch.Tensor, inside: Inside, vocab: list[str] | None
+    model: RecurrentNet,
+    x: torch.Tensor,
+    inside: Inside,
+    vocab: list[str] | None,
+    norms: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """A probe event's data from one pass: heatmaps within the event's budget."""
+    """A probe event's data from one pass: heatmaps within the event's budget. `norms`: the
+    spectral norms of W_hh when the caller has them (they depend on the weights alone)."""
     heatmaps, time_kept = bounded(inside.arrays, x.shape[1])
     return {
         "cell": CELL_NAMES[type(model.rnn).__name__],
@@ -94,7 +99,7 @@ def recurrent_payload(
         "heatmaps": heatmaps,
         "grad_by_time": significant(inside.grad_x[time_kept]),
         "grad_by_time_hidden": {k: significant(g[time_kept]) for k, g in inside.flow.items()},
-        "spectral_norms": named_norms(model.rnn),
+        "spectral_norms": named_norms(model.rnn) if norms is None else norms,
         "inputs": axis_labels(x[0], time_kept, vocab),
         "loss": round(inside.loss.item(), 6),
     }

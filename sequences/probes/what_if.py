@@ -23,7 +23,12 @@ from sequences.probes.asking import Clamp, LookError, LookRequest, MaskHead, Set
 from sequences.probes.explain import explain
 from sequences.probes.inside_bow import look_bow
 from sequences.probes.inside_decoder import look_decoder
-from sequences.probes.inside_recurrent import Inside, inside_recurrent, recurrent_payload
+from sequences.probes.inside_recurrent import (
+    Inside,
+    inside_recurrent,
+    named_norms,
+    recurrent_payload,
+)
 from sequences.probes.inside_transformer import look_transformer
 from sequences.probes.interventions import RecurrentEdits, head_masks, masked_heads
 from sequences.probes.payload import bounded
@@ -112,14 +117,15 @@ def recurrent(
     changes = [c for c in asked.interventions if isinstance(c, (Clamp, SetUnit))]
     edits = RecurrentEdits(changes, model.rnn, T) if changes else None
     after = inside_recurrent(model, x, y, edits)
+    norms = named_norms(model.rnn)  # the weights', the same before and after
     body: dict[str, Any] = {
-        "probe": recurrent_payload(model, x, after, vocab),
+        "probe": recurrent_payload(model, x, after, vocab, norms),
         "output": answer_of(task, x, y, after.output),
     }
     if edits is not None:
         before = inside_recurrent(model, x, y)
         body["before"] = {
-            "probe": recurrent_payload(model, x, before, vocab),
+            "probe": recurrent_payload(model, x, before, vocab, norms),
             "output": answer_of(task, x, y, before.output),
         }
         body["difference"] = difference(before, after, T)
