@@ -5,7 +5,9 @@ Two models: a typical one (LSTM, 64 units, the adding problem 50 steps long) and
 largest recurrent one the limits allow (an LSTM of 1,024 units, about 4.2M parameters
 of the 5M limit, reading the longest adding sequence, 1,000 steps). Each look is timed
 REPEATS times after a first, warming one; the median is reported. The target is 300 ms
-for a typical model with the model warm.
+for a typical model with the model warm. The typical model is timed with torch's default
+intra-op threads (what the web process uses) and with one thread: on a busy machine one
+thread is much faster for a small model (sequences/threads.py).
 
 `python -m bench.look_latency` prints the figures and writes bench/results/look_latency.json.
 """
@@ -23,9 +25,11 @@ from sequences.probes.what_if import what_if
 from sequences.spec import parse_spec
 from sequences.tasks import make_task
 
+# name: (model, sequence length, repeats, intra-op threads (None: torch's default))
 MODELS = {
-    "typical: lstm 64, adding 50": ({"cell": "lstm", "hidden": 64}, 50, 15),
-    "largest: lstm 1024, adding 1000": ({"cell": "lstm", "hidden": 1024}, 1000, 1),
+    "typical: lstm 64, adding 50": ({"cell": "lstm", "hidden": 64}, 50, 15, None),
+    "typical, one thread": ({"cell": "lstm", "hidden": 64}, 50, 15, 1),
+    "largest: lstm 1024, adding 1000": ({"cell": "lstm", "hidden": 1024}, 1000, 1, None),
 }
 
 
@@ -60,8 +64,10 @@ def median_seconds(task, model, body: dict, repeats: int) -> float:
 
 
 def main() -> dict:
-    report: dict = {"threads": torch.get_num_threads(), "models": {}}
-    for name, (model_spec, length, repeats) in MODELS.items():
+    default_threads = torch.get_num_threads()
+    report: dict = {"default_threads": default_threads, "models": {}}
+    for name, (model_spec, length, repeats, threads) in MODELS.items():
+        torch.set_num_threads(threads or default_threads)
         spec = parse_spec(
             {
                 "dataset": "adding",
@@ -73,7 +79,12 @@ def main() -> dict:
         task = make_task(spec)
         model = build_model(spec, task.signature).eval()
         parameters = sum(p.numel() for p in model.parameters())
-        figures = {"parameters": parameters, "steps": length, "repeats": repeats}
+        figures = {
+            "parameters": parameters,
+            "steps": length,
+            "repeats": repeats,
+            "threads": torch.get_num_threads(),
+        }
         for label, body in looks(length).items():
             figures[f"{label}_ms"] = round(1000 * median_seconds(task, model, body, repeats), 1)
         report["models"][name] = figures
