@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from sequences.batch import IGNORE
 from sequences.models.bow import BagOfWords
 from sequences.models.recurrent import RecurrentNet
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
@@ -106,7 +107,7 @@ def targets(
         return own
     if known.dtype == torch.long and known.dim() == 2 and known.shape == own.shape:
         # The next token after a typed text is unknown: the model's own guess stands in.
-        return torch.where(known == -100, own, known)
+        return torch.where(known == IGNORE, own, known)
     return known
 
 
