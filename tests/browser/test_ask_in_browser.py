@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import Browserless
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
@@ -80,6 +80,11 @@ def opened(stack, page_of, run_id, size=(1440, 900)):
     expect(page.locator("#ask-card")).to_be_visible(timeout=ANSWERED)
     page.wait_for_function("document.getElementById('probe-heatmap').data?.[0].z.length > 0")
     return page
+
+
+def card_shot(page, name: str) -> None:
+    """The panel alone, to look at closely beside the whole page."""
+    page.locator("#ask-card").screenshot(path=str(ARTIFACTS / f"{name}-card.png"))
 
 
 def only_refusals(errors) -> bool:
@@ -160,6 +165,7 @@ def test_adding_what_if_an_intervention_and_one_steps_arithmetic(stack, page_of,
     )
     page.locator("#ask-card").scroll_into_view_if_needed()
     screenshot(page, "ask-adding-1440")
+    card_shot(page, "ask-adding-1440")
     page.locator("#change-list button").nth(1).click()  # take the bad one out again
     expect(page.locator("#change-error")).to_be_hidden(timeout=ANSWERED)
 
@@ -204,6 +210,7 @@ def test_the_snapshot_slider_moves_the_weights_and_the_loss_cursor(stack, page_o
     assert page.locator("#ask-output").inner_text() != late
     page.locator("#ask-card").scroll_into_view_if_needed()
     screenshot(page, "ask-slider-390")
+    card_shot(page, "ask-slider-390")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert page.errors == []
 
@@ -219,7 +226,9 @@ def test_a_typed_sentence_redraws_the_inside_and_an_unknown_word_is_named(stack,
     expect(page.locator("#ask-error")).to_contain_text(
         "'zorblax' is not in this model's vocabulary", timeout=ANSWERED
     )
+    expect(page.locator("#ask-answer")).to_be_hidden()  # no answer left over from before
     screenshot(page, "ask-sentiment-unknown-1440")
+    card_shot(page, "ask-sentiment-unknown-1440")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert only_refusals(page.errors)
 
@@ -236,5 +245,6 @@ def test_reversing_a_typed_string_and_interventions_refused_with_a_reason(stack,
         "interventions work on recurrent readers and transformers", timeout=ANSWERED
     )
     screenshot(page, "ask-reverse-1440")
+    card_shot(page, "ask-reverse-1440")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert only_refusals(page.errors)

@@ -92,7 +92,10 @@ export function setUpAsk(run, probes, { onStep }) {
       const looked = await api(`/api/runs/${run.id}/look`, { method: "POST", body: JSON.stringify(body) });
       if (mine === asked) show(looked);
     } catch (failure) {
-      if (mine === asked) showError(failure.message);
+      if (mine !== asked) return;
+      showError(failure.message);
+      // The last answer was to another question: it must not read as this one's.
+      $("ask-answer").hidden = true;
     } finally {
       if (mine === asked) card.removeAttribute("aria-busy");
     }
@@ -107,7 +110,7 @@ export function setUpAsk(run, probes, { onStep }) {
     if (looked.before) {
       const count = changes.changes.length;
       answer.replaceChildren(
-        answerBlock("Before: as trained", looked.before.output, "ask-before"),
+        answerBlock(`Before: as trained to step ${looked.step}`, looked.before.output, "ask-before"),
         answerBlock(`After: with ${count} intervention${count === 1 ? "" : "s"}`, looked.output, "ask-output"),
       );
     } else {
@@ -160,6 +163,10 @@ export function setUpAsk(run, probes, { onStep }) {
   }
 
   $("ask-go").addEventListener("click", look);
+  // Enter in a one-line input looks at once (a textarea keeps Enter for new lines).
+  $("ask-input")?.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.tagName === "INPUT") look();
+  });
   $("ask-back").addEventListener("click", back);
   if ($("explain-go")) {
     $("explain-layer").replaceChildren(...Array.from({ length: options.layers }, (_, i) => new Option(`${i}`, i)));

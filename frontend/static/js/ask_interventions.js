@@ -6,6 +6,10 @@ import { shortNumber, summarize } from "./chart_summary.js";
 
 const $ = (id) => document.getElementById(id);
 
+// Blue below zero, red above, white at zero: untouched cells disappear.
+const DIVERGING = [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]];
+const plain = (v) => (v === 0 ? "0" : shortNumber(v));
+
 const KINDS = {
   clamp: "Hold a gate",
   unit: "Set a hidden unit",
@@ -183,10 +187,10 @@ export function showDifference(difference, name, labels) {
   const z = map.units.map((_, unit) => map.z.map((row) => map.min + (row[unit] / 255) * (map.max - map.min)));
   const largest = Math.max(Math.abs(map.min), Math.abs(map.max)) || 1;
   summarize("ask-difference", `${readingOf(difference)} ${chosen.replaceAll(".", " · ")}: after − before from ` +
-    `${shortNumber(map.min)} to ${shortNumber(map.max)}.`);
+    `${plain(map.min)} to ${plain(map.max)}.`);
   return plotly.react("ask-difference", [{
     type: "heatmap", z, x: labels(difference.time), y: map.units.map((u) => `unit ${u}`),
-    colorscale: "RdBu", zmin: -largest, zmax: largest, zmid: 0,
+    colorscale: DIVERGING, zmin: -largest, zmax: largest, zmid: 0,
     hovertemplate: "%{x}<br>%{y}<br>after − before %{z:.3f}<extra></extra>",
   }], {
     margin: { t: 10, r: 10, b: 40, l: 50 },
