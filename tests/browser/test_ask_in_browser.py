@@ -99,6 +99,17 @@ def number(page, block, term) -> float:
     return float(block.locator(f"[data-term='{term}']").first.inner_text().replace("−", "-"))
 
 
+def test_a_training_run_is_asked_once_it_keeps_weights(stack, page_of, runs):
+    page = page_of()
+    page.goto(f"{stack.url}/runs/{runs['ids']['adding']}/")
+    # A snapshot is kept every few seconds while it trains.
+    expect(page.locator("#ask-card")).to_be_visible(timeout=60_000)
+    expect(page.locator("#status")).to_have_text("running")
+    page.click("#ask-go")
+    expect(page.locator("#ask-output")).to_contain_text("the model answers", timeout=ANSWERED)
+    assert page.errors == []
+
+
 def test_adding_what_if_an_intervention_and_one_steps_arithmetic(stack, page_of, runs):
     page = opened(stack, page_of, ready(runs, "adding"))
     marked = page.locator("#ask-sequence li.marked")
