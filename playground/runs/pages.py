@@ -67,6 +67,10 @@ def ask_options(info, kind: str | None, spec: dict) -> dict:
         "hidden": model.hidden,
         "heads": model.heads,
         "recurrent": model.cell in RECURRENT,
+        # The attention a head mask may name: an encoder-decoder has three kinds.
+        "attentions": ["self", "decoder", "cross"]
+        if spec.get("paradigm") == "seq2seq"
+        else ["self"],
         # The gates a clamp may hold, by name with the letter of the equations.
         "gates": GATES.get(model.cell, {}),
         "max_interventions": MAX_INTERVENTIONS,

@@ -40,6 +40,12 @@ SPECS = {
         "model": {"cell": "gru", "hidden": 16},
         "training": {"steps": 150},
     },
+    "transformer": {
+        "dataset": "reverse",
+        "paradigm": "seq2seq",
+        "model": {"cell": "transformer", "hidden": 16, "heads": 2},
+        "training": {"steps": 100},
+    },
 }
 
 
@@ -258,4 +264,24 @@ def test_reversing_a_typed_string_and_interventions_refused_with_a_reason(stack,
     screenshot(page, "ask-reverse-1440")
     card_shot(page, "ask-reverse-1440")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert only_refusals(page.errors)
+
+
+def test_silencing_a_transformers_head_shows_the_answer_before_and_after(stack, page_of, runs):
+    page = opened(stack, page_of, ready(runs, "transformer"))
+    expect(page.locator("#change-kind option")).to_have_text(["Silence an attention head"])
+    expect(page.locator("#change-gate")).to_be_hidden()
+    page.select_option("#change-attention", "cross")
+    page.fill("#change-head", "1")
+    page.click("#change-add")
+    expect(page.locator("#change-list li")).to_contain_text("silence head 1 of the cross attention")
+    expect(page.locator("#ask-before")).to_contain_text("the model writes", timeout=ANSWERED)
+    expect(page.locator("#ask-output")).to_contain_text("the model writes")
+    # A head the model does not have: the server's sentence beside the form.
+    page.fill("#change-head", "2")
+    page.click("#change-add")
+    expect(page.locator("#change-error")).to_contain_text(
+        "Intervention 2, head: this model has 2 heads", timeout=ANSWERED
+    )
+    card_shot(page, "ask-transformer-1440")
     assert only_refusals(page.errors)

@@ -97,7 +97,9 @@ export class Interventions {
     const kind = $("change-kind").value;
     const layer = Number($("change-layer").value);
     if (kind === "head") {
-      return { kind, layer, head: Number($("change-head").value), attention: $("change-attention").value };
+      const head = $("change-head").valueAsNumber;
+      if (!Number.isInteger(head)) throw new Error("Head: type a whole number.");
+      return { kind, layer, head, attention: $("change-attention")?.value ?? "self" };
     }
     const value = $("change-value").valueAsNumber;
     if (!Number.isFinite(value)) throw new Error("Value: type a number.");
