@@ -7,6 +7,7 @@ from bench import (
     busy_machine,
     first_metrics,
     health_load,
+    look_latency,
     results,
     socket_burst,
     training_throughput,
@@ -21,6 +22,7 @@ if __name__ == "__main__":
     workshop_load.main()
     socket_burst.main()
     results.save("busy_machine", busy_machine.main())
+    look_latency.main()
     report = training_throughput.main()
     results.save("training_throughput", report)
     print(json.dumps(report, indent=2))

@@ -12,6 +12,7 @@ from playground.page_constants import CONSTANTS
 from playground.runs.exports import EXPORTS
 from playground.workshops.views import JoinRequest, WorkshopRequest
 from sequences.predict import PredictRequest
+from sequences.probes.asking import LookRequest
 from sequences.spec import RunSpec
 from sequences.uploads import KINDS
 
@@ -342,6 +343,46 @@ PATHS = {
             },
         }
     },
+    "/api/runs/{run_id}/look": {
+        "post": {
+            "summary": "Look inside a run's model on any input, at any kept checkpoint, with "
+            "interventions and one step's arithmetic",
+            "description": "input: text (text tasks, copy, reverse), a list of numbers (a "
+            "series), or [value, marker] rows (adding); absent: the run's probe sequence. "
+            "step: a kept checkpoint (GET /api/runs/{run_id}/checkpoints), the last by "
+            "default. interventions (at most 8), each on the chosen steps (all by default): "
+            "clamp a gate (LSTM input/forget/candidate/output or i/f/g/o, GRU reset/update/"
+            "candidate or r/z/n, RNN preactivation) on chosen units; set a hidden unit's h_t "
+            "(unit); mask an attention head (head, with attention self/decoder/cross). "
+            "explain: {t, layer, units} answers each unit's terms: LSTM x_term, h_term, bias "
+            "and pre per gate, i, f, g, o, c_prev, c, tanh_c, h_prev, h; GRU x_term, h_term, "
+            "bias_x, bias_h and pre per gate, r, z, n, h_prev, h; RNN x_term, h_term, bias, "
+            "pre, h_prev, h. The answer: step, probe (a probe event's data), output (shaped "
+            "as predict answers), and with interventions before {probe, output} and, for "
+            "recurrent models, difference (after minus before per state heatmap). Where an "
+            "input's truth is unknown, the probe's loss is taken against the model's own "
+            "answer. Interventions work on recurrent readers and transformers; explain on "
+            "recurrent readers; a bag of words and encoder-decoders take a what-if input. "
+            "Read-only: anyone with the run's link may look.",
+            "parameters": [RUN_ID],
+            "requestBody": json_body({"$ref": "#/components/schemas/LookRequest"}),
+            "responses": {
+                "200": answer(
+                    "The look",
+                    obj(
+                        ["step", "probe", "output"],
+                        step=INTEGER,
+                        probe={"type": "object"},
+                        output={"type": "object"},
+                        before=obj(["probe", "output"]),
+                        difference=obj(["time", "heatmaps"]),
+                        explain={"type": "object"},
+                    ),
+                ),
+                **errors(400, 404, 409, 413, 422),
+            },
+        }
+    },
     "/api/runs/{run_id}/export/{what}": {
         "get": {
             "summary": "Download the settings, metrics, weights, a PyTorch script or a report",
@@ -449,6 +490,7 @@ def schemas() -> dict:
     for name, model in [
         ("RunSpec", RunSpec),
         ("PredictRequest", PredictRequest),
+        ("LookRequest", LookRequest),
         ("WorkshopRequest", WorkshopRequest),
         ("JoinRequest", JoinRequest),
     ]:

@@ -3,7 +3,7 @@ from django.urls import path
 
 from playground import health, openapi
 from playground.datasets import views as datasets
-from playground.runs import exports, pages, trying
+from playground.runs import exports, looking, pages, trying
 from playground.runs import views as runs
 from playground.workshops import pages as workshop_pages
 from playground.workshops import views as workshops
@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/runs/<str:run_id>/checkpoints", runs.run_checkpoints),
     path("api/runs/<str:run_id>/export/<str:what>", exports.export),
     path("api/runs/<str:run_id>/predict", trying.predict),
+    path("api/runs/<str:run_id>/look", looking.look),
     path("workshops/new", workshop_pages.new_workshop, name="new-workshop"),
     path("w/<str:code>/", workshop_pages.board_page, name="workshop"),
     path("w/<str:code>/instructor/", workshop_pages.instructor_page, name="instructor"),

@@ -23,8 +23,8 @@ class SyntheticInputError(ValueError):
     """An input the lesson's model cannot read, in a sentence for the person who typed it."""
 
 
-def add(task: AddingTask, model: nn.Module, rows: object) -> dict[str, Any]:
-    """The model's sum of the marked values, with the true sum and where the marks are."""
+def adding_rows(task: AddingTask, rows: object) -> tuple[list[float], list[float]]:
+    """(values, markers) of a typed adding sequence: `task.length` rows of [value, marker]."""
     if not (
         isinstance(rows, list)
         and len(rows) == task.length
@@ -38,9 +38,21 @@ def add(task: AddingTask, model: nn.Module, rows: object) -> dict[str, Any]:
     markers = [float(marker) for _, marker in rows]
     if not all(math.isfinite(v) for v in values) or any(m not in (0.0, 1.0) for m in markers):
         raise SyntheticInputError("input: each value must be a number, each marker 0 or 1")
+    return values, markers
+
+
+def add(task: AddingTask, model: nn.Module, rows: object) -> dict[str, Any]:
+    """The model's sum of the marked values, with the true sum and where the marks are."""
+    values, markers = adding_rows(task, rows)
+    x = torch.tensor([list(zip(values, markers, strict=True))], dtype=torch.float32)  # (1, T, 2)
+    return added(task, values, markers, float(predictions(model, x)[0].reshape(-1)[0]))
+
+
+def added(
+    task: AddingTask, values: list[float], markers: list[float], said: float
+) -> dict[str, Any]:
+    """The model's sum `said` of the marked values, beside the true one."""
     marked = [step for step, marker in enumerate(markers) if marker == 1.0]
-    x = torch.tensor([rows], dtype=torch.float32)  # (1, T, 2)
-    said = float(predictions(model, x)[0].reshape(-1)[0])
     return {
         "output": round(said, 4),
         "expected": round(sum(values[step] for step in marked), 4),

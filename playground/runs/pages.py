@@ -13,7 +13,11 @@ from playground.runs.models import Run
 from playground.runs.ownership import owns
 from playground.runs.presets import PRESETS
 from sequences.datasets import CATALOG
+from sequences.models import RECURRENT
 from sequences.predict import try_kind
+from sequences.probes.asking import MAX_EXPLAINED_UNITS, MAX_INTERVENTIONS
+from sequences.probes.interventions import GATES
+from sequences.spec import ModelSpec
 
 
 def dataset_choices(request) -> list[dict]:
@@ -47,6 +51,33 @@ def try_options(info, spec: dict) -> dict:
     return {**options, "reverse": info.id == "reverse"}
 
 
+# What a person types to ask the model about another input, by what Try it does.
+ASK_INPUTS = {"add": "add", "sequence": "sequence", "write": "text", "classify": "text"}
+
+
+def ask_options(info, kind: str | None, spec: dict) -> dict:
+    """What "Ask the model why" offers for this run: the input to edit ("add", "sequence",
+    "text", "series" or none), and the model's layers, units, heads and gates to change."""
+    model = ModelSpec.model_validate(spec.get("model") or {})
+    series = info is not None and info.kind == "series"
+    return {
+        "input": ASK_INPUTS.get(kind or "", "series" if series else None),
+        "cell": model.cell,
+        "layers": model.layers,
+        "hidden": model.hidden,
+        "heads": model.heads,
+        "recurrent": model.cell in RECURRENT,
+        # The attention a head mask may name: an encoder-decoder has three kinds.
+        "attentions": ["self", "decoder", "cross"]
+        if spec.get("paradigm") == "seq2seq"
+        else ["self"],
+        # The gates a clamp may hold, by name with the letter of the equations.
+        "gates": GATES.get(model.cell, {}),
+        "max_interventions": MAX_INTERVENTIONS,
+        "max_explained_units": MAX_EXPLAINED_UNITS,
+    }
+
+
 @ensure_csrf_cookie
 def run_page(request, run_id):
     run = Run.objects.filter(id=run_id).first()
@@ -60,6 +91,7 @@ def run_page(request, run_id):
         "run_api": run.as_api(),
         "try_kind": kind,
         "try_options": try_options(info, run.spec) if kind in ("add", "sequence") else {},
+        "ask_options": ask_options(info, kind, run.spec),
     }
     return render_page(request, "run.html", context)
 

@@ -1,7 +1,12 @@
-"""POST /api/runs/{id}/predict: try a finished run's model (see /api/openapi.json)."""
+"""POST /api/runs/{id}/predict: try a finished run's model (see /api/openapi.json).
+
+Models are rebuilt from a run's settings and stored weights and kept in memory, a few at a
+time, keyed by (run, step): "Try it" uses the final weights, a look (runs/looking.py) any
+kept checkpoint's."""
 
 import io
 from collections import OrderedDict
+from collections.abc import Callable
 
 import torch
 from django.http import JsonResponse
@@ -15,27 +20,55 @@ from sequences.models import build_model
 from sequences.predict import PredictError, PredictRequest, answer
 
 LOADED = 8  # models kept in memory: a workshop tries the same few runs over and over
+TASKS = 8  # runs whose rebuilt data is kept: looking at another step reuses it
 _loaded: OrderedDict = OrderedDict()
+_tasks: OrderedDict = OrderedDict()
+
+
+def kept(cache: OrderedDict, key, most: int, make: Callable):
+    """The cached value for `key`, made (and the oldest dropped) when missing."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    cache[key] = value = make()
+    if len(cache) > most:
+        cache.popitem(last=False)
+    return value
+
+
+def rebuilt_with(run, weights: bytes):
+    """(task, model) of a run with the given weights (a state dict as torch.save wrote it)."""
+    spec, task = kept(_tasks, run.id, TASKS, lambda: spec_and_task(run))
+    model = build_model(spec, task.signature)
+    model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
+    model.eval()
+    return task, model
 
 
 def loaded(run):
     """(task, model) of a finished run, rebuilt from its settings and saved weights."""
-    if run.id in _loaded:
-        _loaded.move_to_end(run.id)
-        return _loaded[run.id]
-    stored = RunWeights.objects.filter(run_id=run.id).first()
-    if stored is None:
-        raise ApiError(
-            409, f"This run is {run.status}; its model can be tried once it has finished."
-        )
-    spec, task = spec_and_task(run)
-    model = build_model(spec, task.signature)
-    model.load_state_dict(torch.load(io.BytesIO(bytes(stored.data)), weights_only=True))
-    model.eval()
-    _loaded[run.id] = (task, model)
-    if len(_loaded) > LOADED:
-        _loaded.popitem(last=False)
-    return task, model
+
+    def final():
+        stored = RunWeights.objects.filter(run_id=run.id).first()
+        if stored is None:
+            raise ApiError(
+                409, f"This run is {run.status}; its model can be tried once it has finished."
+            )
+        return rebuilt_with(run, bytes(stored.data))
+
+    return kept(_loaded, (run.id, "final"), LOADED, final)
+
+
+def loaded_at(run, step: int, weights: Callable[[], bytes]):
+    """(task, model) of a run as it was at a kept step; `weights` reads them when needed."""
+    return kept(_loaded, (run.id, step), LOADED, lambda: rebuilt_with(run, weights()))
+
+
+def invalid(exc: ValidationError) -> ApiError:
+    """A request that does not validate, as a 422 naming its first bad field."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "request"
+    return ApiError(422, f"{field}: {first['msg']}")
 
 
 @endpoint("POST")
@@ -44,9 +77,7 @@ def predict(request, run_id):
     try:
         asked = PredictRequest.model_validate(read_json(request))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "request"
-        raise ApiError(422, f"{field}: {first['msg']}") from None
+        raise invalid(exc) from None
     task, model = loaded(run)
     try:
         return JsonResponse(answer(task, model, asked))

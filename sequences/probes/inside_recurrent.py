@@ -2,6 +2,7 @@
 layer and direction, gradient flow back through time, and the size of each W_hh."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -11,7 +12,7 @@ from sequences.models.losses import task_loss
 from sequences.models.recurrent import RecurrentNet
 from sequences.probes.labels import axis_labels, norms_by_step, significant
 from sequences.probes.payload import bounded
-from sequences.probes.recurrent import Layer, spectral_norms, unroll
+from sequences.probes.recurrent import Edits, Layer, spectral_norms, unroll
 
 CELL_NAMES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 
@@ -54,25 +55,57 @@ def unrolled_output(model: RecurrentNet, layers: list[Layer]) -> torch.Tensor:
     return model.head(torch.cat(final, dim=-1))  # (1, O)
 
 
-def look_recurrent(
-    model: RecurrentNet, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None
-) -> dict[str, Any]:
+@dataclass
+class Inside:
+    """One unrolled pass of a recurrent reader and its gradients, before they are made small."""
+
+    layers: list[Layer]  # every layer's states, as unroll returns them
+    output: torch.Tensor  # the model's answer, (1, O) or (1, T, O)
+    loss: torch.Tensor
+    arrays: dict[str, torch.Tensor]  # each recorded (T, H) array by name
+    flow: dict[str, torch.Tensor]  # ‖dL/dh_t‖ over t per layer and direction
+    grad_x: torch.Tensor  # (T,) ‖dL/dx_t‖
+
+
+def inside_recurrent(
+    model: RecurrentNet, x: torch.Tensor, y: torch.Tensor, edits: Edits | None = None
+) -> Inside:
     embedded = model.inputs(x).detach().requires_grad_(True)  # (1, T, E): x_t as the cell sees it
-    layers = unroll(model.rnn, embedded)
-    loss = task_loss(model.signature, unrolled_output(model, layers), y)
+    layers = unroll(model.rnn, embedded, edits=edits)
+    output = unrolled_output(model, layers)
+    loss = task_loss(model.signature, output, y)
     # dL/dh_t through every later step: the gradient of the h_t the recurrence used.
     # torch.autograd.grad leaves every parameter's .grad alone: training never sees the probe.
     steps = state_steps(layers)
     grads = torch.autograd.grad(loss, [embedded, *steps], allow_unused=True)
     arrays, flow = collect(layers, grads[1:])
-    heatmaps, time_kept = bounded(arrays, x.shape[1])
+    grad_x = grads[0][0].norm(dim=-1) if grads[0] is not None else torch.zeros(x.shape[1])
+    return Inside(layers, output.detach(), loss.detach(), arrays, flow, grad_x)
+
+
+def recurrent_payload(
+    model: RecurrentNet,
+    x: torch.Tensor,
+    inside: Inside,
+    vocab: list[str] | None,
+    norms: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """A probe event's data from one pass: heatmaps within the event's budget. `norms`: the
+    spectral norms of W_hh when the caller has them (they depend on the weights alone)."""
+    heatmaps, time_kept = bounded(inside.arrays, x.shape[1])
     return {
         "cell": CELL_NAMES[type(model.rnn).__name__],
         "time": time_kept,
         "heatmaps": heatmaps,
-        "grad_by_time": significant(grads[0][0].norm(dim=-1)[time_kept]),
-        "grad_by_time_hidden": {k: significant(g[time_kept]) for k, g in flow.items()},
-        "spectral_norms": named_norms(model.rnn),
+        "grad_by_time": significant(inside.grad_x[time_kept]),
+        "grad_by_time_hidden": {k: significant(g[time_kept]) for k, g in inside.flow.items()},
+        "spectral_norms": named_norms(model.rnn) if norms is None else norms,
         "inputs": axis_labels(x[0], time_kept, vocab),
-        "loss": round(loss.item(), 6),
+        "loss": round(inside.loss.item(), 6),
     }
+
+
+def look_recurrent(
+    model: RecurrentNet, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None
+) -> dict[str, Any]:
+    return recurrent_payload(model, x, inside_recurrent(model, x, y), vocab)

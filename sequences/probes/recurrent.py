@@ -4,7 +4,8 @@ The unrolled pass is only ever run on a probe batch of a few sequences; parity t
 prove it reproduces the fused module's outputs.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import torch
 from torch import nn
@@ -14,6 +15,16 @@ from sequences.models.recurrent import State
 CELL_OF = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
 # One unrolled layer: {"forward": {name: (B, T, H), ..., "steps": [h_t]}, "backward": {...}?}
 Layer = dict[str, dict[str, Any]]
+# An edit of one step: (t, the recorded name ("forget", "hidden", ...), its value (B, H)) ->
+# the value the recurrence goes on with. t counts in reading order, whatever the direction.
+StepEdit = Callable[[int, str, torch.Tensor], torch.Tensor]
+
+
+class Edits(Protocol):
+    """Interventions on an unrolled stack: the step edit of one layer and direction, or
+    None where nothing changes there (that layer then runs as it would without edits)."""
+
+    def of(self, layer: int, direction: str) -> StepEdit | None: ...
 
 
 def weights(
@@ -36,9 +47,11 @@ def lstm_steps(
     b_hh: torch.Tensor,
     h0: torch.Tensor | None = None,
     c0: torch.Tensor | None = None,
+    *,
+    edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     """(B, T, in) -> hidden (B, T, H) and each gate (B, T, H); the state starts at (h0, c0),
-    or zeros."""
+    or zeros. `edit` may change each gate and state as it is made (an intervention)."""
     B, T, _ = x.shape
     H = w_hh.shape[1]
     projected = x @ w_ih.T + b_ih  # (B, T, 4H): the input's share, for every step at once
@@ -52,8 +65,12 @@ def lstm_steps(
         f = torch.sigmoid(f)  # forget gate: how much of the old cell state to keep
         g = torch.tanh(g)  # candidate: what could be written
         o = torch.sigmoid(o)  # output gate: how much of the cell to show as h
+        if edit is not None:
+            i, f, g, o = (edit(t, n, v) for n, v in zip(names[:4], (i, f, g, o), strict=True))
         c = f * c + i * g  # the cell state: the long-term memory
         h = o * torch.tanh(c)
+        if edit is not None:
+            c, h = edit(t, "cell", c), edit(t, "hidden", h)
         for name, value in zip(names, (i, f, g, o, c, h), strict=True):
             record[name].append(value)
     return stacked(record)
@@ -66,6 +83,8 @@ def gru_steps(
     b_ih: torch.Tensor,
     b_hh: torch.Tensor,
     h0: torch.Tensor | None = None,
+    *,
+    edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     B, T, _ = x.shape
     H = w_hh.shape[1]
@@ -78,8 +97,14 @@ def gru_steps(
         h_r, h_z, h_n = (h @ w_hh.T + b_hh).chunk(3, dim=-1)
         r = torch.sigmoid(x_r + h_r)  # reset gate: how much of the past the candidate may see
         z = torch.sigmoid(x_z + h_z)  # update gate: how much of the old state to keep
+        if edit is not None:
+            r, z = edit(t, "reset", r), edit(t, "update", z)
         n = torch.tanh(x_n + r * h_n)  # candidate state
+        if edit is not None:
+            n = edit(t, "candidate", n)
         h = (1 - z) * n + z * h  # blend the old state and the candidate
+        if edit is not None:
+            h = edit(t, "hidden", h)
         for name, value in zip(names, (r, z, n, h), strict=True):
             record[name].append(value)
     return stacked(record)
@@ -93,6 +118,8 @@ def rnn_steps(
     b_hh: torch.Tensor,
     activation: str,
     h0: torch.Tensor | None = None,
+    *,
+    edit: StepEdit | None = None,
 ) -> dict[str, Any]:
     B, T, _ = x.shape
     h = x.new_zeros(B, w_hh.shape[1]) if h0 is None else h0
@@ -101,7 +128,11 @@ def rnn_steps(
     pre, hidden = [], []
     for t in range(T):
         a = projected[:, t] + h @ w_hh.T + b_hh  # the pre-activation
+        if edit is not None:
+            a = edit(t, "preactivation", a)
         h = squash(a)
+        if edit is not None:
+            h = edit(t, "hidden", h)
         pre.append(a)
         hidden.append(h)
     return stacked({"preactivation": pre, "hidden": hidden})
@@ -115,9 +146,12 @@ def stacked(record: dict[str, list[torch.Tensor]]) -> dict[str, Any]:
     return states
 
 
-def unroll(rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None) -> list[Layer]:
+def unroll(
+    rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None, edits: Edits | None = None
+) -> list[Layer]:
     """Run `rnn` (batch_first, full-length sequences) step by step, from `state` (shaped as
-    the fused module takes it: (layers * directions, B, H), a pair for the LSTM) or zeros.
+    the fused module takes it: (layers * directions, B, H), a pair for the LSTM) or zeros,
+    with `edits` (interventions) where given.
 
     Returns one entry per layer: {"forward": {name: (B, T, H)}, "backward": {...}?};
     the top layer's hidden states, concatenated over directions, equal the fused output."""
@@ -130,12 +164,13 @@ def unroll(rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None) -> list
             read = inputs.flip(1) if reverse else inputs
             w = weights(rnn, layer, reverse)
             start = initial(state, layer * directions + int(reverse))
+            edit = step_edit(edits, layer, reverse, x.shape[1])
             if isinstance(rnn, nn.LSTM):
-                states = lstm_steps(read, *w, *start)
+                states = lstm_steps(read, *w, *start, edit=edit)
             elif isinstance(rnn, nn.GRU):
-                states = gru_steps(read, *w, *start)
+                states = gru_steps(read, *w, *start, edit=edit)
             elif isinstance(rnn, nn.RNN):
-                states = rnn_steps(read, *w, rnn.nonlinearity, *start)
+                states = rnn_steps(read, *w, rnn.nonlinearity, *start, edit=edit)
             else:
                 raise TypeError(f"no unrolled steps for {type(rnn).__name__}")
             if reverse:  # back into reading order
@@ -146,6 +181,16 @@ def unroll(rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None) -> list
         layers.append(entry)
         inputs = torch.cat([entry[d]["hidden"] for d in entry], dim=-1)  # the next layer's input
     return layers
+
+
+def step_edit(edits: Edits | None, layer: int, reverse: bool, T: int) -> StepEdit | None:
+    """The edit of one layer and direction; a backward pass reads step T-1 first, so its
+    edit is told the step in reading order."""
+    edit = edits.of(layer, "backward" if reverse else "forward") if edits is not None else None
+    if edit is None or not reverse:
+        return edit
+    forward_edit = edit
+    return lambda t, name, value: forward_edit(T - 1 - t, name, value)
 
 
 def initial(state: State | None, index: int) -> tuple[torch.Tensor, ...]:

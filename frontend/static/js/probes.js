@@ -49,6 +49,8 @@ export function judgeNorm(name, value) {
 export class ProbePanel {
   constructor() {
     this.probes = [];
+    this.looked = null; // a look at another input (ask.js), shown instead while set
+    this.onCell = null; // ({t, unit, layer}) on a click on a gate or state heatmap's cell
     this.following = true; // the slider sits on the newest look until moved back
     $("probe-step").addEventListener("input", () => {
       this.following = Number($("probe-step").value) === this.probes.length - 1;
@@ -64,6 +66,22 @@ export class ProbePanel {
     slider.max = this.probes.length - 1;
     if (this.probes.length === 1) this.fillPicker(event);
     if (this.following) slider.value = this.probes.length - 1;
+    this.show();
+  }
+
+  // Show what POST /look answered ({step, probe}) in place of the probe events, until cleared.
+  showLooked(looked) {
+    this.looked = { ...looked.probe, step: looked.step };
+    if (!$("probe-map").options.length) this.fillPicker(this.looked);
+    $("probe-card").hidden = false;
+    $("probe-step").disabled = true;
+    this.show();
+  }
+
+  clearLooked() {
+    this.looked = null;
+    $("probe-step").disabled = false;
+    $("probe-card").hidden = !this.probes.length;
     this.show();
   }
 
@@ -97,14 +115,17 @@ export class ProbePanel {
   }
 
   show() {
-    const probe = this.probes[Number($("probe-step").value)];
+    const probe = this.looked || this.probes[Number($("probe-step").value)];
     if (!probe) return;
-    $("probe-step-label").textContent = `step ${probe.step} (${Number($("probe-step").value) + 1} of ${this.probes.length})`;
+    $("probe-step-label").textContent = this.looked
+      ? `your question, the model as it was at step ${probe.step}`
+      : `step ${probe.step} (${Number($("probe-step").value) + 1} of ${this.probes.length})`;
     const name = $("probe-map").value;
     const heatmap = probe.heatmaps?.[name];
     const attention = heatmap ? undefined : probe.attention?.[name];
     $("probe-reading").textContent = attention ? READING[name.split(".")[0]] || "" : this.reading(name);
     this.fillHeads(attention);
+    this.clickable = null;
     if (heatmap) this.showHeatmap(probe, heatmap);
     else if (attention) this.showAttention(probe, name, attention);
     this.showGradient(probe);
@@ -147,6 +168,9 @@ export class ProbePanel {
     const name = $("probe-map").selectedOptions[0]?.textContent || "";
     summarize("probe-heatmap", `${name} at step ${probe.step}: ${map.units.length} units over ${steps.length} ` +
       `${axis === "outputs" ? "output" : "input"} steps, values from ${shortNumber(map.min)} to ${shortNumber(map.max)}.`);
+    // What a click on a cell names: the step and unit of a recurrent layer's map.
+    const layer = /^l(\d+)\./.exec($("probe-map").value);
+    this.clickable = axis === "inputs" && layer ? { steps, units: map.units, layer: Number(layer[1]) } : null;
     plotly.react("probe-heatmap", [{
       type: "heatmap", z, x: this.labels(probe, steps, axis), y: map.units.map((u) => `unit ${u}`),
       colorscale: COLORS, hovertemplate: "%{x}<br>%{y}<br>%{z:.3f}<extra></extra>",
@@ -154,7 +178,20 @@ export class ProbePanel {
       margin: { t: 10, r: 10, b: 40, l: 50 },
       xaxis: { title: { text: axis === "outputs" ? "output step: target" : "time step: input", standoff: 12 }, automargin: true, type: "category" },
       yaxis: { title: { text: "unit", standoff: 12 }, automargin: true, type: "category" },
-    }, PLOT_OPTIONS);
+    }, PLOT_OPTIONS).then(() => this.listenForClicks());
+  }
+
+  listenForClicks() {
+    const chart = $("probe-heatmap");
+    if (chart.dataset.clicks || !chart.on) return;
+    chart.dataset.clicks = "on";
+    chart.on("plotly_click", (data) => {
+      const point = data.points?.[0];
+      if (!point || !this.clickable || !this.onCell) return;
+      const [row, col] = point.pointIndex ?? point.pointNumber;
+      const { steps, units, layer } = this.clickable;
+      this.onCell({ t: steps[col], unit: units[row], layer });
+    });
   }
 
   showAttention(probe, name, map) {

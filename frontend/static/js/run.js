@@ -7,6 +7,7 @@ import { EventStream, runPath } from "./event_stream.js";
 import { showConnection } from "./connection.js";
 import { specToHash } from "./state.js";
 import { setUpTry } from "./try.js";
+import { setUpAsk } from "./ask.js";
 import { continued, cutFrom } from "./redone.js";
 import { percent, shortNumber, summarize, trend } from "./chart_summary.js";
 import { plotly } from "./plotly_loader.js";
@@ -196,10 +197,20 @@ function showResult(result) {
 const probes = new ProbePanel();
 const samples = new SamplePanel();
 
+// The snapshot "Ask the model why" looks at, marked on the loss curve.
+function showCursor(step) {
+  ensureCharts();
+  plotly.relayout("loss-chart", {
+    shapes: [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1, line: { color: "#e7298a", width: 2, dash: "dot" } }],
+    annotations: [{ x: step, xref: "x", y: 1, yref: "paper", yanchor: "bottom", text: `asking step ${step}`, showarrow: false, font: { color: "#b0186a", size: 11 } }],
+  });
+}
+const ask = setUpAsk(run, probes, { onStep: showCursor });
+
 const renderers = {
-  probe: (event) => probes.add(event),
+  probe: (event) => { probes.add(event); ask.sawProbe(event); if (status === "running") ask.refresh(status); },
   sample: (event) => samples.add(event),
-  status: (event) => showStatus(event.status, event.message),
+  status: (event) => { showStatus(event.status, event.message); ask.refresh(event.status); },
   metrics: (event, live) => { addPoints(event.points || [event]); showProgress(event.step, live); },
   done: (event) => { showProgress(event.result.steps, false); showResult(event.result); },
 };

@@ -3,9 +3,11 @@
 // to move it there (or Alt+Left / Alt+Right on a marked box).
 
 export class AddingSequence {
-  constructor(list, length) {
+  // onChange: called when a person types a number or moves a mark.
+  constructor(list, length, onChange = () => {}) {
     this.list = list;
     this.length = length;
+    this.onChange = onChange;
     this.shuffle();
   }
 
@@ -31,6 +33,7 @@ export class AddingSequence {
     this.marked[which] = step;
     this.marked.sort((a, b) => a - b);
     this.render();
+    this.onChange();
     return true;
   }
 
@@ -60,7 +63,7 @@ export class AddingSequence {
       type: "number", min: 0, max: 1, step: 0.01, value: String(value), className: "try-value",
     });
     input.setAttribute("aria-label", `marked number at step ${step + 1} of ${this.length}`);
-    input.addEventListener("input", () => { this.values[step] = input.valueAsNumber; });
+    input.addEventListener("input", () => { this.values[step] = input.valueAsNumber; this.onChange(); });
     input.addEventListener("keydown", (event) => {
       if (!event.altKey || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
       event.preventDefault();

@@ -1,0 +1,300 @@
+"""Asking a trained model why (sequences.probes.what_if): interventions checked by hand,
+one step's arithmetic recombined and checked against the fused torch modules, and every
+bad request answered with a sentence that names its field."""
+
+import pytest
+import torch
+from torch import nn
+
+from sequences.datasets import CATALOG
+from sequences.models import build_model
+from sequences.probes.asking import Explain, LookError, LookRequest
+from sequences.probes.explain import explain
+from sequences.probes.interventions import RecurrentEdits, head_masks, masked_heads
+from sequences.probes.recurrent import unroll
+from sequences.probes.what_if import what_if
+from sequences.tasks import make_task
+from tests.sequences.helpers import small
+
+
+def built(dataset="adding", paradigm=None, cell="lstm", model=None):
+    torch.manual_seed(0)
+    options = {"length": 12} if dataset == "adding" else {}
+    spec = small(dataset, paradigm, cell, model=model, options=options)
+    task = make_task(spec, CATALOG)
+    return task, build_model(spec, task.signature).eval()
+
+
+def asked(**body) -> LookRequest:
+    return LookRequest.model_validate(body)
+
+
+def edits_of(rnn: nn.RNNBase, T: int, *interventions: dict) -> RecurrentEdits:
+    return RecurrentEdits(asked(interventions=list(interventions)).interventions, rnn, T)
+
+
+def test_clamping_forget_to_one_and_input_to_zero_keeps_the_cell_state_constant():
+    torch.manual_seed(0)
+    rnn = nn.LSTM(3, 8, batch_first=True)
+    x = torch.randn(1, 10, 3)
+    clamp = {"kind": "clamp", "layer": 0, "steps": [4, 5, 6, 7], "units": [1, 5]}
+    edits = edits_of(
+        rnn, 10, {**clamp, "gate": "forget", "value": 1.0}, {**clamp, "gate": "i", "value": 0.0}
+    )
+    with torch.no_grad():
+        plain = unroll(rnn, x)[0]["forward"]
+        held = unroll(rnn, x, edits=edits)[0]["forward"]
+    cell = held["cell"][0]  # (T, H)
+    for t in (4, 5, 6, 7):  # c_t = 1 * c_{t-1} + 0 * g on the clamped units
+        assert torch.equal(cell[t, [1, 5]], cell[3, [1, 5]])
+    assert torch.equal(held["forget"][0, 4:8, [1, 5]], torch.ones(4, 2))
+    # Before the clamp nothing changed; on the other units the gates were not held.
+    assert torch.equal(held["cell"][0, :4], plain["cell"][0, :4])
+    assert not torch.equal(plain["cell"][0, 4:8, [1, 5]], cell[4:8, [1, 5]])
+
+
+def test_zeroing_a_unit_zeroes_its_row_and_the_next_layer_and_the_output_see_zero():
+    task, model = built(cell="gru", model={"layers": 2})
+    x = task.validation.x[:1]
+    edits = edits_of(model.rnn, 12, {"kind": "unit", "layer": 0, "unit": 3, "value": 0.0})
+    with torch.no_grad():
+        layers = unroll(model.rnn, model.inputs(x), edits=edits)
+    assert torch.equal(layers[0]["forward"]["hidden"][0, :, 3], torch.zeros(12))
+    # The next layer read exactly these states: a fused layer 1 fed layer 0's edited states
+    # gives the same top states.
+    top = nn.GRU(16, 16, batch_first=True)
+    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        getattr(top, f"{name}_l0").data = getattr(model.rnn, f"{name}_l1").data
+    with torch.no_grad():
+        fused_top, _ = top(layers[0]["forward"]["hidden"])
+        expected = model.head(fused_top[:, -1])
+    assert torch.allclose(layers[1]["forward"]["hidden"], fused_top, atol=1e-6)
+    # And the answer is the head of those top states.
+    look = what_if(
+        task, model, asked(interventions=[{"kind": "unit", "layer": 0, "unit": 3, "value": 0.0}])
+    )
+    assert look["output"]["output"] == round(float(expected.reshape(-1)[0]), 4)
+    assert look["before"]["output"]["output"] != look["output"]["output"]
+
+
+def test_a_unit_set_on_some_steps_changes_only_what_comes_after_them():
+    task, model = built(cell="lstm")
+    body = {"kind": "unit", "layer": 0, "unit": 2, "value": 0.9, "steps": [6]}
+    look = what_if(task, model, asked(interventions=[body]))
+    hidden = look["difference"]["heatmaps"]["l0.hidden"]
+    kept = look["difference"]["time"]
+    zero = round((0 - hidden["min"]) / ((hidden["max"] - hidden["min"]) or 1) * 255)
+    for row, t in zip(hidden["z"], kept, strict=True):
+        if t < 6:  # the causal cone opens at the changed step
+            assert set(row) == {zero}
+    assert any(set(row) != {zero} for row, t in zip(hidden["z"], kept, strict=True) if t > 6)
+
+
+def test_a_masked_head_contributes_nothing():
+    task, model = built("sentiment", "many-to-one", "transformer", model={"heads": 4})
+    x = task.validation.x[:1]
+    masks = asked(interventions=[{"kind": "head", "layer": 0, "head": 1}]).interventions
+    with torch.no_grad(), masked_heads(head_masks(model, masks)):
+        masked = model(x)[0]
+    # By hand: the output projection's columns that read head 1 set to zero.
+    size = 16 // 4
+    with torch.no_grad():
+        plain = model(x)[0]
+        model.blocks[0].attend.out.weight[:, size : 2 * size] = 0
+        by_hand = model(x)[0]
+    assert torch.allclose(masked, by_hand, atol=1e-6)
+    assert not torch.allclose(masked, plain)
+    look = what_if(task, model, asked(interventions=[{"kind": "head", "layer": 0, "head": 1}]))
+    assert look["probe"]["masked_heads"] == ["self.l0.h1"] and "before" in look
+
+
+def recombined_lstm(u: dict) -> tuple[float, float]:
+    g = {k: u["x_term"][k] + u["h_term"][k] + u["bias"][k] for k in "ifgo"}
+    assert all(g[k] == pytest.approx(u["pre"][k], abs=1e-5) for k in "ifgo")
+    sig = torch.sigmoid
+    i, f, o = (float(sig(torch.tensor(g[k], dtype=torch.float64))) for k in "ifo")
+    cand = float(torch.tanh(torch.tensor(g["g"], dtype=torch.float64)))
+    assert (i, f, cand, o) == pytest.approx((u["i"], u["f"], u["g"], u["o"]), abs=1e-5)
+    c = u["f"] * u["c_prev"] + u["i"] * u["g"]
+    h = u["o"] * float(torch.tanh(torch.tensor(c, dtype=torch.float64)))
+    return c, h
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_an_lstm_steps_arithmetic_recombines_to_the_fused_modules_state(layers):
+    torch.manual_seed(1)
+    rnn = nn.LSTM(3, 6, num_layers=layers, batch_first=True)
+    x = torch.randn(1, 7, 3)
+    with torch.no_grad():
+        out, (h_n, c_n) = rnn(x)
+        unrolled = unroll(rnn, x)
+    top, last = layers - 1, 6
+    shown = explain(rnn, x, unrolled, Explain(t=last, layer=top, units=[0, 2, 5]))
+    for u in shown["units"]:
+        c, h = recombined_lstm(u)
+        assert c == pytest.approx(u["c"], abs=1e-5) and h == pytest.approx(u["h"], abs=1e-5)
+        assert u["c"] == pytest.approx(float(c_n[top, 0, u["unit"]]), abs=1e-5)
+        assert u["h"] == pytest.approx(float(out[0, last, u["unit"]]), abs=1e-5)
+    earlier = explain(rnn, x, unrolled, Explain(t=3, layer=top, units=[4]))["units"][0]
+    assert earlier["h_prev"] == pytest.approx(float(out[0, 2, 4]), abs=1e-6)
+    assert earlier["h"] == pytest.approx(float(out[0, 3, 4]), abs=1e-5)
+
+
+def test_a_gru_steps_arithmetic_recombines_to_the_fused_modules_state():
+    torch.manual_seed(2)
+    rnn = nn.GRU(3, 5, batch_first=True)
+    x = torch.randn(1, 6, 3)
+    with torch.no_grad():
+        out, _ = rnn(x)
+    shown = explain(rnn, x, unroll(rnn, x), Explain(t=4, layer=0, units=[0, 1, 4]))
+    sig = torch.sigmoid
+    for u in shown["units"]:
+        part = {k: u["x_term"][k] + u["bias_x"][k] for k in "rzn"}
+        past = {k: u["h_term"][k] + u["bias_h"][k] for k in "rzn"}
+        r = float(sig(torch.tensor(part["r"] + past["r"])))
+        z = float(sig(torch.tensor(part["z"] + past["z"])))
+        n = float(torch.tanh(torch.tensor(part["n"] + r * past["n"])))
+        assert (r, z, n) == pytest.approx((u["r"], u["z"], u["n"]), abs=1e-5)
+        h = (1 - u["z"]) * u["n"] + u["z"] * u["h_prev"]
+        assert h == pytest.approx(u["h"], abs=1e-5)
+        assert u["h"] == pytest.approx(float(out[0, 4, u["unit"]]), abs=1e-5)
+        assert u["h_prev"] == pytest.approx(float(out[0, 3, u["unit"]]), abs=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_a_vanilla_rnn_steps_arithmetic_recombines_to_the_fused_modules_state(activation):
+    torch.manual_seed(3)
+    rnn = nn.RNN(3, 5, nonlinearity=activation, batch_first=True, bidirectional=True)
+    x = torch.randn(1, 6, 3)
+    with torch.no_grad():
+        out, _ = rnn(x)
+    squash = torch.tanh if activation == "tanh" else torch.relu
+    for direction, offset in (("forward", 0), ("backward", 5)):
+        asked_for = Explain(t=2, layer=0, units=[0, 3], direction=direction)
+        shown = explain(rnn, x, unroll(rnn, x), asked_for)
+        assert shown["activation"] == activation
+        for u in shown["units"]:
+            pre = u["x_term"] + u["h_term"] + u["bias"]
+            assert pre == pytest.approx(u["pre"], abs=1e-5)
+            assert float(squash(torch.tensor(pre))) == pytest.approx(u["h"], abs=1e-5)
+            assert u["h"] == pytest.approx(float(out[0, 2, offset + u["unit"]]), abs=1e-5)
+
+
+def test_the_arithmetic_shows_a_clamped_gate_as_the_pass_used_it():
+    task, model = built(cell="lstm")
+    look = what_if(
+        task,
+        model,
+        asked(
+            interventions=[{"kind": "clamp", "layer": 0, "gate": "f", "value": 0.0, "steps": [5]}],
+            explain={"t": 5, "layer": 0, "units": [0]},
+        ),
+    )
+    unit = look["explain"]["units"][0]
+    assert unit["f"] == 0.0 and unit["c"] == pytest.approx(unit["i"] * unit["g"], abs=1e-6)
+
+
+def test_a_typed_input_is_read_and_answered_as_try_it_answers():
+    task, model = built("sentiment", "many-to-one", "lstm")
+    look = what_if(task, model, asked(input="the film was not boring"))
+    assert look["probe"]["inputs"] == ["the", "film", "was", "not", "boring"]
+    assert look["output"]["output"] in ("negative", "positive")
+    other = what_if(task, model, asked(input="the film was boring"))
+    assert other["probe"]["inputs"] == ["the", "film", "was", "boring"]
+    rows = [[0.5, 1.0 if t in (2, 9) else 0.0] for t in range(12)]
+    task, model = built("adding", cell="gru")
+    look = what_if(task, model, asked(input=rows))
+    assert look["output"]["expected"] == 1.0 and look["output"]["marked"] == [2, 9]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "paradigm", "cell", "body", "field"),
+    [
+        (
+            "adding",
+            None,
+            "lstm",
+            {"interventions": [{"kind": "clamp", "layer": 0, "gate": "reset", "value": 1.0}]},
+            "interventions[0].gate",
+        ),
+        (
+            "adding",
+            None,
+            "lstm",
+            {"interventions": [{"kind": "clamp", "layer": 0, "gate": "f", "value": 2.0}]},
+            "interventions[0].value",
+        ),
+        (
+            "adding",
+            None,
+            "gru",
+            {"interventions": [{"kind": "unit", "layer": 3, "unit": 0, "value": 0.0}]},
+            "interventions[0].layer",
+        ),
+        (
+            "adding",
+            None,
+            "gru",
+            {"interventions": [{"kind": "unit", "layer": 0, "unit": 16, "value": 0.0}]},
+            "interventions[0].unit",
+        ),
+        (
+            "adding",
+            None,
+            "gru",
+            {
+                "interventions": [
+                    {"kind": "unit", "layer": 0, "unit": 0, "value": 0.0, "steps": [12]}
+                ]
+            },
+            "interventions[0].steps",
+        ),
+        (
+            "adding",
+            None,
+            "gru",
+            {"interventions": [{"kind": "head", "layer": 0, "head": 0}]},
+            "interventions[0].kind",
+        ),
+        ("adding", None, "gru", {"explain": {"t": 0, "layer": 0, "units": [99]}}, "explain.units"),
+        ("adding", None, "gru", {"explain": {"t": 12, "layer": 0, "units": [0]}}, "explain.t"),
+        ("adding", None, "gru", {"input": [[0.5, 1.0]]}, "input"),
+        (
+            "sentiment",
+            "many-to-one",
+            "transformer",
+            {"interventions": [{"kind": "head", "layer": 0, "head": 4}]},
+            "interventions[0].head",
+        ),
+        (
+            "sentiment",
+            "many-to-one",
+            "transformer",
+            {"explain": {"t": 0, "layer": 0, "units": [0]}},
+            "explain",
+        ),
+        ("sentiment", "many-to-one", "lstm", {"input": "the qwzx film"}, "input"),
+        ("sentiment", "many-to-one", "lstm", {"input": "good " * 200}, "input"),
+        (
+            "sentiment",
+            "one-to-one",
+            "bow",
+            {"interventions": [{"kind": "unit", "layer": 0, "unit": 0, "value": 0.0}]},
+            "interventions[0]",
+        ),
+        ("reverse", None, "gru", {"input": "12Z"}, "input"),
+        (
+            "reverse",
+            None,
+            "gru",
+            {"interventions": [{"kind": "unit", "layer": 0, "unit": 0, "value": 0.0}]},
+            "interventions[0]",
+        ),
+    ],
+)
+def test_each_bad_request_says_which_field(dataset, paradigm, cell, body, field):
+    task, model = built(dataset, paradigm, cell)
+    with pytest.raises(LookError) as refused:
+        what_if(task, model, asked(**body))
+    print(refused.value)
+    assert str(refused.value).startswith(f"{field}: ")
