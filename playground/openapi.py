@@ -363,7 +363,9 @@ PATHS = {
             "input's truth is unknown, the probe's loss is taken against the model's own "
             "answer. Interventions work on recurrent readers and transformers; explain on "
             "recurrent readers; a bag of words and encoder-decoders take a what-if input. "
-            "Read-only: anyone with the run's link may look.",
+            "Read-only: anyone with the run's link may look. A look runs in the web "
+            "process, so one whose parameters x input steps (x2 with interventions) exceed "
+            "LOOK_MAX_COST (2e8 by default) is refused with a 422 saying so.",
             "parameters": [RUN_ID],
             "requestBody": json_body({"$ref": "#/components/schemas/LookRequest"}),
             "responses": {

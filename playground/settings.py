@@ -273,6 +273,10 @@ UPLOAD_RETENTION_DAYS = envint("UPLOAD_RETENTION_DAYS", "30")
 # waiting for one; past that a job is refused with a 503 that says try again.
 WORK_PROCESSES = envint("WORK_PROCESSES", "1")
 WORK_QUEUE = envint("WORK_QUEUE", "2")
+# A look inside a run's model (POST /api/runs/{id}/look) runs in the web process, so it is
+# refused above this many parameters x input steps (x2 with interventions): about 1.5 s
+# here; an LSTM of 1,024 units reading 1,000 steps (4.2e9) took 30 s.
+LOOK_MAX_COST = envint("LOOK_MAX_COST", 200_000_000)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ It runs here, in the web process, beside "Try it" and its model cache (runs/tryi
 a look is one small forward and backward on one sequence, and never touches a worker.
 Like "Try it" it only reads: anyone with the run's link may look."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from pydantic import ValidationError
 
@@ -51,6 +52,21 @@ def weights_at(run, step: int):
     return read
 
 
+def refuse_costly(model, task, asked: LookRequest) -> None:
+    """A look holds the web process while it runs: one too large for that is refused."""
+    parameters = sum(p.numel() for p in model.parameters())
+    passes = 2 if asked.interventions else 1
+    cost = parameters * task.signature.length * passes
+    if cost > settings.LOOK_MAX_COST:
+        raise ApiError(
+            422,
+            f"input: this model ({parameters:,} parameters reading {task.signature.length:,} "
+            f"steps{', twice for the interventions' if passes == 2 else ''}) is too large to "
+            "look inside on request here; its looks during training are on the run page. "
+            "A smaller model or a shorter sequence can be asked.",
+        )
+
+
 @endpoint("POST")
 def look(request, run_id):
     run = get_run(run_id)
@@ -74,6 +90,7 @@ def look(request, run_id):
             f"{', '.join(map(str, steps))}.",
         )
     task, model = loaded_at(run, step, weights_at(run, step))
+    refuse_costly(model, task, asked)
     try:
         return JsonResponse({"step": step, **what_if(task, model, asked)})
     except LookError as exc:

@@ -38,6 +38,9 @@ def kept(cache: OrderedDict, key, most: int, make: Callable):
 
 def rebuilt_with(run, weights: bytes):
     """(task, model) of a run with the given weights (a state dict as torch.save wrote it)."""
+    # A web process answers one small model at a time: one intra-op thread is fastest for
+    # it, and leaves the other cores to the workers (sequences/threads.py).
+    torch.set_num_threads(1)
     spec, task = kept(_tasks, run.id, TASKS, lambda: spec_and_task(run))
     model = build_model(spec, task.signature)
     model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
