@@ -225,8 +225,19 @@ def hand_back(run_id: str, attempt: int) -> bool:
 
 def requeue(run_id: str, why: str, expected_attempt: int | None = None, **fields) -> bool:
     """running → queued, to be dispatched again and resumed from its checkpoint; the status
-    event says from which step. `expected_attempt`: only while it is still that attempt."""
+    event says from which step. A run whose owner asked to cancel it is cancelled instead. `expected_attempt`: only while it is still that attempt."""
     step = Checkpoint.objects.filter(run_id=run_id).values_list("step", flat=True).first() or 0
+    if Run.objects.filter(id=run_id, cancel_requested=True).exists():
+        # Its owner asked it to stop before its worker went: it ends here, rather than
+        # train on elsewhere.
+        return move(
+            run_id,
+            "running",
+            "cancelled",
+            f"Cancelled at step {step}.",
+            expected_attempt=expected_attempt,
+            heartbeat_at=None,
+        )
     return move(
         run_id,
         "running",

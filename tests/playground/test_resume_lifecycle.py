@@ -126,6 +126,25 @@ def test_a_clean_shutdown_hands_the_run_back_and_gives_its_attempt_back(state_at
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("how", ["shut down", "lost"])
+def test_a_run_its_owner_cancelled_ends_cancelled_when_its_worker_goes(
+    how, settings, state_at_step_7
+):
+    run = running()
+    checkpoints.store(run.id, 1, state_at_step_7)
+    lifecycle.cancel(run.id, "Cancelled by its owner.")  # the worker has not read it yet
+    if how == "shut down":
+        assert lifecycle.hand_back(run.id, 1)
+    else:
+        lapse(run.id, settings)
+        assert lifecycle.reap() == 1
+    run.refresh_from_db()
+    assert run.status == "cancelled" and run.finished_at is not None
+    assert statuses(run.id)[-1] == ("cancelled", "Cancelled at step 7.")
+    assert lifecycle.take(run.id, worker="worker-2") is None  # no other worker trains it
+
+
+@pytest.mark.django_db
 def test_a_worker_the_run_was_taken_from_writes_nothing_more(settings, state_at_step_7):
     run = running()
     lapse(run.id, settings)
