@@ -103,8 +103,10 @@ def test_sockets_opening_together_share_their_reads():
     with CaptureQueriesContext(connection) as queries:
         everyone = async_to_sync(crowd)()
     assert all([e["seq"] for e in got] == [1, 2, 3, 4, 5] for got in everyone)
-    # Each read begins after the sockets it serves watch the log: a few, not one a socket.
-    assert len(queries) <= 3, len(queries)
+    # Each read begins after the sockets it serves watch the log: a few, not one a socket
+    # (20). On a busy machine the sockets open in a few waves, each sharing one read: a
+    # full suite run once saw 6 reads here, and a quiet one 3.
+    assert len(queries) <= 8, len(queries)
 
 
 @pytest.mark.django_db(transaction=True)
