@@ -13,27 +13,9 @@ from playground.api import ApiError, endpoint, read_json
 from playground.runs.checkpoints import kept_steps
 from playground.runs.lookup import get_run
 from playground.runs.models import KeptWeights
-from playground.runs.trying import loaded_at
+from playground.runs.trying import invalid, loaded_at
 from sequences.probes.asking import LookError, LookRequest
 from sequences.probes.what_if import what_if
-
-KINDS = ("clamp", "unit", "head")  # the tags pydantic puts in an intervention's error path
-
-
-def field_of(loc: tuple) -> str:
-    """A pydantic error path as the request names it: ("interventions", 0, "unit", "value")
-    -> "interventions[0].value" (the kind tag and a union's member types are left out)."""
-    name = ""
-    for index, part in enumerate(loc):
-        if isinstance(part, int):
-            name += f"[{part}]"
-        elif "[" in part or part in ("str", "int", "float"):
-            continue
-        elif part in KINDS and index and isinstance(loc[index - 1], int):
-            continue
-        else:
-            name += f".{part}" if name else part
-    return name or "request"
 
 
 def weights_at(run, step: int):
@@ -73,8 +55,7 @@ def look(request, run_id):
     try:
         asked = LookRequest.model_validate(read_json(request))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ApiError(422, f"{field_of(first['loc'])}: {first['msg']}") from None
+        raise invalid(exc) from None
     steps = kept_steps(run.id)
     if not steps:
         raise ApiError(

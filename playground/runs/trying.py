@@ -67,11 +67,31 @@ def loaded_at(run, step: int, weights: Callable[[], bytes]):
     return kept(_loaded, (run.id, step), LOADED, lambda: rebuilt_with(run, weights()))
 
 
+# The tags pydantic puts in a look's intervention error path.
+KINDS = ("clamp", "unit", "head")
+
+
+def field_of(loc: tuple) -> str:
+    """A pydantic error path as the request names it: ("interventions", 0, "unit", "value")
+    -> "interventions[0].value" (the kind tag and a union's member types are left out)."""
+    name = ""
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif "[" in part or part in ("str", "int", "float"):
+            continue
+        elif part in KINDS and index and isinstance(loc[index - 1], int):
+            continue
+        else:
+            name += f".{part}" if name else part
+    return name or "request"
+
+
 def invalid(exc: ValidationError) -> ApiError:
-    """A request that does not validate, as a 422 naming its first bad field."""
+    """A request that does not validate (predict's or a look's), as a 422 naming its first
+    bad field."""
     first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "request"
-    return ApiError(422, f"{field}: {first['msg']}")
+    return ApiError(422, f"{field_of(first['loc'])}: {first['msg']}")
 
 
 @endpoint("POST")
