@@ -205,6 +205,9 @@ def no_runs_left_behind(request):
         return
     from django.utils import timezone  # noqa: PLC0415
 
+    # The database to look in, even for a test that starts its own stack (run alone, no
+    # other test would have made it).
+    request.getfixturevalue("django_db_setup")
     started = timezone.now()
     yield
     with request.getfixturevalue("django_db_blocker").unblock():

@@ -84,17 +84,20 @@ def test_the_stream_backs_off_while_the_server_is_away_and_resets_once_back(stac
       const { sockets, stream } = window.fake;
       const tries = [];
       const realTimeout = window.setTimeout;
-      window.setTimeout = (retry, wait) => {
+      // Swapped in only while the close is handled, which is synchronous: the page's own
+      // timers (its polls) set in between are not the stream's and are left alone.
+      const recording = (retry, wait) => {
         tries.push({ delay: stream.delay, wait });
         return realTimeout(retry, 0);
       };
-      try {
-        for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 8; i++) {
+        window.setTimeout = recording;
+        try {
           sockets[i].onclose({ code: 1006 });
-          while (sockets.length < i + 2) await new Promise((done) => realTimeout(done, 1));
+        } finally {
+          window.setTimeout = realTimeout;
         }
-      } finally {
-        window.setTimeout = realTimeout;
+        while (sockets.length < i + 2) await new Promise((done) => realTimeout(done, 1));
       }
       return tries;
     }""")

@@ -2,8 +2,12 @@
 that a test may stop, pause or restart it without touching the shared one.
 
 Each test gets a fresh stack (`fault_stack`), built from `make_fault_stack`, which a test
-that needs other settings calls itself."""
+that needs other settings calls itself. The cases that leave their stack whole (a worker
+killed and started again, Redis restarted, a web process paused and let go) share one
+(`shared_fault_stack`; `whole_fault_stack` for the package): starting one costs seconds."""
 
+import contextlib
+import os
 import signal
 import subprocess
 import tempfile
@@ -42,15 +46,22 @@ class OwnRedis:
         self.start()
 
 
-@pytest.fixture
-def own_redis():
+@contextlib.contextmanager
+def redis_of_its_own(extra: tuple[str, ...] = ()):
+    """A started OwnRedis, stopped on leaving."""
     with tempfile.TemporaryDirectory(prefix="fault-redis-") as data_dir:
-        server = OwnRedis(Path(data_dir))
+        server = OwnRedis(Path(data_dir), extra)
         server.start()
         try:
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture
+def own_redis():
+    with redis_of_its_own() as server:
+        yield server
 
 
 def fault_env(redis_url: str, **extra: str) -> dict[str, str]:
@@ -93,3 +104,61 @@ def fault_stack(make_fault_stack, own_redis):
     stack = make_fault_stack(own_redis.url)
     with stack.serving("worker", "web", "sweeper"):
         yield stack
+
+
+@contextlib.contextmanager
+def shared_fault_stack(redis_url: str, **extra: str):
+    """A whole stack on `redis_url` for a module's tests to share (start it in a
+    module-scoped fixture), and `whole`, to call before each test: it starts again any
+    process an earlier test stopped, killed or left paused, and waits until the stack
+    answers with its worker, so that each test starts as on a fresh stack."""
+    stack = Stack(port=free_port(), env=fault_env(redis_url, **extra), embedded_redis=False)
+
+    def whole() -> Stack:
+        for name in stack.names("worker", "web", "sweeper"):
+            process = stack.processes.get(name)
+            if process is not None and process.poll() is None:
+                go_on(process)
+            else:
+                stack.stop(name)
+                stack.start(name)
+        stack.wait_ready()
+        return stack
+
+    with stack.serving("worker", "web", "sweeper"):
+        yield whole
+
+
+def go_on(process: subprocess.Popen) -> None:
+    """SIGCONT the process's group: one a failed test left paused goes on (a no-op else)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGCONT)
+
+
+# The settings of the package's shared stack: a checkpoint a second (a killed worker's run
+# resumes from a recent one), and no resending of runs not taken within a test (after a
+# Redis restart, the sweeper must send them again at once: tests/faults/test_redis_restart.py).
+SHARED_SETTINGS = {"RUN_CHECKPOINT_SECONDS": "1", "RUN_RESEND_SECONDS": "300"}
+
+
+@pytest.fixture(scope="package")
+def whole_fault_stack_and_redis(django_db_setup):
+    with redis_of_its_own() as redis:
+        with shared_fault_stack(redis.url, **SHARED_SETTINGS) as whole:
+            yield whole, redis
+
+
+@pytest.fixture
+def whole_fault_stack(whole_fault_stack_and_redis) -> Stack:
+    """The package's shared stack on its own Redis (SHARED_SETTINGS), whole, its Redis
+    started again if a test left it stopped."""
+    whole, redis = whole_fault_stack_and_redis
+    if redis.process is None or redis.process.poll() is not None:
+        redis.start()
+    return whole()
+
+
+@pytest.fixture
+def shared_redis(whole_fault_stack_and_redis) -> OwnRedis:
+    """The Redis of the package's shared stack, for a test to restart."""
+    return whole_fault_stack_and_redis[1]

@@ -10,11 +10,9 @@ process is let go again. The store holds the end; the watcher must get it from t
 import json
 import os
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import redis
@@ -26,7 +24,7 @@ from playground.runs.models import Run
 from playground.workshops.models import Workshop
 from tests.conftest import Browserless, tiny_spec
 from tests.events_client import EventClient, seqs
-from tests.faults.conftest import OwnRedis
+from tests.faults.conftest import redis_of_its_own, shared_fault_stack
 
 pytestmark = pytest.mark.stack
 
@@ -45,16 +43,24 @@ SPEC = tiny_spec(steps=800)
 PREFIX = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def tight_redis():
-    """A Redis of the test's own that drops a Pub/Sub subscriber that falls behind."""
-    with tempfile.TemporaryDirectory(prefix="fault-redis-") as data_dir:
-        server = OwnRedis(Path(data_dir), extra=TIGHT_PUBSUB)
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    """A Redis of the module's own that drops a Pub/Sub subscriber that falls behind."""
+    with redis_of_its_own(extra=TIGHT_PUBSUB) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def whole_stack(django_db_setup, tight_redis):
+    """One stack for the module: each test pauses its web process and lets it go on."""
+    with shared_fault_stack(tight_redis.url, EVENT_QUIET_SECONDS=QUIET) as whole:
+        yield whole
+
+
+@pytest.fixture
+def tight_stack(whole_stack):
+    """The module's stack, whole."""
+    return whole_stack()
 
 
 @pytest.fixture
@@ -135,25 +141,22 @@ def lose_the_end(stack, redis_url: str, group: str, notice: dict, run_id: str, r
 
 
 def test_a_run_watcher_gets_the_end_after_the_web_server_lost_its_notices(
-    make_fault_stack, tight_redis, read_store
+    tight_stack, tight_redis, read_store
 ):
-    stack = make_fault_stack(tight_redis.url, EVENT_QUIET_SECONDS=QUIET)
-    with stack.serving("worker", "web", "sweeper"):
-        run_id = started_run(stack.url)
-        watcher = EventClient(stack.url, run_id)
-        first = watcher.until(lambda e: e["type"] == "metrics", timeout=60)[0]
-        copies, pause = lose_the_end(
-            stack, tight_redis.url, f"run.{run_id}", first, run_id, read_store
+    stack = tight_stack
+    run_id = started_run(stack.url)
+    watcher = EventClient(stack.url, run_id)
+    first = watcher.until(lambda e: e["type"] == "metrics", timeout=60)[0]
+    copies, pause = lose_the_end(stack, tight_redis.url, f"run.{run_id}", first, run_id, read_store)
+    stored = read_store(lambda: Run.objects.get(id=run_id).last_seq)
+    seen, resumed = watcher.events[-1]["seq"], time.monotonic()
+    try:
+        events = watcher.until_finished(timeout=30)
+    except TimeoutError:
+        pytest.fail(
+            f"the watcher stayed at seq {watcher.events[-1]['seq']}; the store holds {stored}"
         )
-        stored = read_store(lambda: Run.objects.get(id=run_id).last_seq)
-        seen, resumed = watcher.events[-1]["seq"], time.monotonic()
-        try:
-            events = watcher.until_finished(timeout=30)
-        except TimeoutError:
-            pytest.fail(
-                f"the watcher stayed at seq {watcher.events[-1]['seq']}; the store holds {stored}"
-            )
-        watcher.close()
+    watcher.close()
     print(
         f"Redis dropped the paused web process after {copies} notices; paused {pause:.1f} s; "
         f"the watcher had seq {seen} of {stored}, and the end {time.monotonic() - resumed:.1f} s "
@@ -171,32 +174,31 @@ def board_reader(base_url: str, code: str):
 
 
 def test_a_board_watcher_gets_a_runs_end_after_the_web_server_lost_its_notices(
-    make_fault_stack, tight_redis, read_store
+    tight_stack, tight_redis, read_store
 ):
-    stack = make_fault_stack(tight_redis.url, EVENT_QUIET_SECONDS=QUIET)
-    with stack.serving("worker", "web", "sweeper"):
-        teacher, student = Browserless(stack.url), Browserless(stack.url)
-        status, made = teacher.post("/api/workshops", {"title": "Paused"})
-        assert status == 201, made
-        code = made["code"]
-        assert student.post(f"/api/workshops/{code}/join", {"name": "Ada"})[0] == 201
-        with board_reader(stack.url, code) as board:
-            snapshot = json.loads(board.recv(timeout=10))
-            assert snapshot["type"] == "snapshot"
-            run_id = started_run(stack.url, student)
-            seen = [snapshot]
-            while seen[-1].get("run", {}).get("status") != "running":
-                seen.append(json.loads(board.recv(timeout=60)))
-            copies, pause = lose_the_end(
-                stack, tight_redis.url, f"workshop.{code}", seen[-1], run_id, read_store
-            )
-            stored = read_store(lambda: Workshop.objects.get(code=code).last_seq)
-            at, resumed = seen[-1]["seq"], time.monotonic()
-            try:
-                while seen[-1].get("run", {}).get("status") != "completed":
-                    seen.append(json.loads(board.recv(timeout=30)))
-            except TimeoutError:
-                pytest.fail(f"the board stayed at seq {seen[-1]['seq']}; the store holds {stored}")
+    stack = tight_stack
+    teacher, student = Browserless(stack.url), Browserless(stack.url)
+    status, made = teacher.post("/api/workshops", {"title": "Paused"})
+    assert status == 201, made
+    code = made["code"]
+    assert student.post(f"/api/workshops/{code}/join", {"name": "Ada"})[0] == 201
+    with board_reader(stack.url, code) as board:
+        snapshot = json.loads(board.recv(timeout=10))
+        assert snapshot["type"] == "snapshot"
+        run_id = started_run(stack.url, student)
+        seen = [snapshot]
+        while seen[-1].get("run", {}).get("status") != "running":
+            seen.append(json.loads(board.recv(timeout=60)))
+        copies, pause = lose_the_end(
+            stack, tight_redis.url, f"workshop.{code}", seen[-1], run_id, read_store
+        )
+        stored = read_store(lambda: Workshop.objects.get(code=code).last_seq)
+        at, resumed = seen[-1]["seq"], time.monotonic()
+        try:
+            while seen[-1].get("run", {}).get("status") != "completed":
+                seen.append(json.loads(board.recv(timeout=30)))
+        except TimeoutError:
+            pytest.fail(f"the board stayed at seq {seen[-1]['seq']}; the store holds {stored}")
     print(
         f"Redis dropped the paused web process after {copies} notices; paused {pause:.1f} s; "
         f"the board had seq {at} of {stored}, and the run's end {time.monotonic() - resumed:.1f} s "

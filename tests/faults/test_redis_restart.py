@@ -16,35 +16,35 @@ pytestmark = pytest.mark.stack
 
 
 def test_after_a_redis_restart_every_queued_run_completes_and_watchers_get_the_end(
-    make_fault_stack, own_redis
+    whole_fault_stack, shared_redis
 ):
-    stack = make_fault_stack(own_redis.url, WORKER_CONCURRENCY="1", RUN_RESEND_SECONDS="300")
-    with stack.serving("worker", "web", "sweeper"):
-        owner = Browserless(stack.url)
-        ids = []
-        for spec in (slow_spec(steps=1000), tiny_spec(), tiny_spec(), tiny_spec()):
-            code, run = owner.post("/api/runs", spec)
-            assert code == 201, run
-            ids.append(run["id"])
-        watchers = [ResumingWatcher(stack.url, run_id) for run_id in ids]
-        training = watchers[0]
-        training.read_until(lambda w: sum(e["type"] == "metrics" for e in w.events) >= 2)
-        # One run waits in Redis behind the training one; the others wait in the database.
-        assert [owner.get(f"/api/runs/{i}")[1]["status"] for i in ids[1:]] == ["queued"] * 3
+    stack, own_redis = whole_fault_stack, shared_redis
+    assert stack.env["WORKER_CONCURRENCY"] == "1" and stack.env["RUN_RESEND_SECONDS"] == "300"
+    owner = Browserless(stack.url)
+    ids = []
+    for spec in (slow_spec(steps=1000), tiny_spec(), tiny_spec(), tiny_spec()):
+        code, run = owner.post("/api/runs", spec)
+        assert code == 201, run
+        ids.append(run["id"])
+    watchers = [ResumingWatcher(stack.url, run_id) for run_id in ids]
+    training = watchers[0]
+    training.read_until(lambda w: sum(e["type"] == "metrics" for e in w.events) >= 2)
+    # One run waits in Redis behind the training one; the others wait in the database.
+    assert [owner.get(f"/api/runs/{i}")[1]["status"] for i in ids[1:]] == ["queued"] * 3
 
-        seq_at_restart, asked_before = training.last_seq, len(training.asked_after)
-        own_redis.restart()
-        restarted_at = time.time()
-        for watcher in watchers:
-            events = watcher.read_to_end(timeout=50)
-            watcher.close()
-            assert seqs(events) == list(range(1, events[-1]["seq"] + 1)), watcher.run_id
-            assert events[-1]["type"] == "done"
-        for run_id in ids:
-            assert owner.get(f"/api/runs/{run_id}")[1]["status"] == "completed"
-        # The web process's channel layer came back by itself: the training run's events
-        # kept arriving live, and its watcher never had to ask the store after a quiet spell.
-        assert training.asked_after[asked_before:] == [] and training.reconnected_after == []
+    seq_at_restart, asked_before = training.last_seq, len(training.asked_after)
+    own_redis.restart()
+    restarted_at = time.time()
+    for watcher in watchers:
+        events = watcher.read_to_end(timeout=50)
+        watcher.close()
+        assert seqs(events) == list(range(1, events[-1]["seq"] + 1)), watcher.run_id
+        assert events[-1]["type"] == "done"
+    for run_id in ids:
+        assert owner.get(f"/api/runs/{run_id}")[1]["status"] == "completed"
+    # The web process's channel layer came back by itself: the training run's events
+    # kept arriving live, and its watcher never had to ask the store after a quiet spell.
+    assert training.asked_after[asked_before:] == [] and training.reconnected_after == []
     print(f"\nRedis restarted at seq {seq_at_restart} of the training run; after it (s):")
     for watcher in watchers:
         moments = {e["status"]: e["time"] - restarted_at for e in watcher.events if "status" in e}

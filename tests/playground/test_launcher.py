@@ -5,25 +5,17 @@ them."""
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
 from playground.stack.redis_server import free_port
-from playground.stack.supervisor import BASE_DIR
 from tests.launching import Launcher, command_line, pgrep, wait_for_line
 from tests.processes import alive
 from worker.slots import cpu_slots
 
 pytestmark = pytest.mark.stack
-
-
-def start_launcher(env: dict, log) -> subprocess.Popen:
-    """`python -m playground.stack`, what `make run` runs, logging to a file."""
-    return Launcher(env, log).process
 
 
 def launcher_env(**settings: str) -> dict:
@@ -34,26 +26,29 @@ def launcher_env(**settings: str) -> dict:
     return {**env, "GPU_DEVICES": "", "WEB_PROCESSES": "", **settings}
 
 
-def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything(tmp_path):
+def test_the_launcher_embeds_redis_starts_a_killed_process_again_and_ctrl_c_stops_all(tmp_path):
+    """One launcher for the whole life: what it starts, what it starts again after a crash,
+    and the Ctrl-C that stops it all (starting a stack costs seconds; one start serves)."""
     port, dead_redis_port = free_port(), free_port()
     env = launcher_env(
         PORT=str(port),
-        # A database of its own: its sweeper must not queue other tests' runs again.
+        # A database of its own, which the launcher migrates itself: its sweeper must not
+        # queue other tests' runs again.
         DATABASE_URL=f"sqlite:///{tmp_path / 'launcher.sqlite3'}",
         REDIS_URL=f"redis://127.0.0.1:{dead_redis_port}/0",
     )
-    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
-    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
-    log = tmp_path / "launcher.log"
-    launcher = start_launcher(env, log)
+    launcher = Launcher(env, tmp_path / "launcher.log")
     try:
-        output = wait_for_line(log, "ready at")
+        output = wait_for_line(launcher.log, "ready at")
         assert "started an embedded one" in output, output
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as answer:
-            health = json.load(answer)
-        assert health == {"ok": True, "redis": True, "workers": 1, "queues": {"cpu": 1, "gpu": 0}}
+        assert health(port) == {
+            "ok": True,
+            "redis": True,
+            "workers": 1,
+            "queues": {"cpu": 1, "gpu": 0},
+        }
         # Each child leads a process group of its own (Celery's pool processes join it).
-        children = pgrep("-P", str(launcher.pid))
+        children = launcher.children()
         commands = " | ".join(command_line(pid) for pid in children)
         for expected in (
             "playground.stack.web --fd",
@@ -63,62 +58,10 @@ def test_the_launcher_embeds_redis_when_none_answers_and_ctrl_c_stops_everything
         ):
             assert expected in commands, commands
         # The worker has a slot for each core the machine serves well (two on two cores).
-        (worker,) = [pid for pid in children if f"worker-{port}@" in command_line(pid)]
-        assert len(pgrep("-P", worker)) == cpu_slots()
-
-        launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
-        assert launcher.wait(timeout=30) == 0
-    finally:
-        if launcher.poll() is None:  # a failed assertion above: still stop it the proper way
-            launcher.send_signal(signal.SIGINT)
-            launcher.wait(timeout=30)
-    assert pgrep("-g", ",".join(children)) == [], "processes outlived the launcher"
-
-
-def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
-    port = free_port()
-    env = launcher_env(
-        PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'k.sqlite3'}",
-        CELERY_QUEUE=f"launcher-test-{port}",  # never take the other tests' runs
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    log = tmp_path / "launcher.log"
-    launcher = start_launcher(env, log)
-    wait_for_line(log, "ready at")
-    children = pgrep("-P", str(launcher.pid))
-    assert len(children) == 3  # worker, web server, sweeper (Redis answered already)
-    launcher.kill()  # SIGKILL: no chance to stop anything itself
-    launcher.wait()
-    deadline = time.monotonic() + 30
-    while pgrep("-g", ",".join(children)):
-        assert time.monotonic() < deadline, "processes outlived a killed launcher"
-        time.sleep(0.3)
-
-
-def test_a_killed_web_server_or_worker_is_started_again_and_ctrl_c_still_stops_everything(
-    tmp_path,
-):
-    port, dead_redis_port = free_port(), free_port()
-    env = launcher_env(
-        PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'restarts.sqlite3'}",
-        REDIS_URL=f"redis://127.0.0.1:{dead_redis_port}/0",
-        WORKER_CONCURRENCY="1",
-    )
-    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v0"]
-    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True)
-    launcher = Launcher(env, tmp_path / "launcher.log")
-    try:
-        wait_for_line(launcher.log, "ready at")
         web = launcher.child("playground.stack.web")
         worker = launcher.child(f"worker-{port}@")
-        (pool,) = pgrep("-P", worker)
+        pool = pgrep("-P", worker)
+        assert len(pool) == cpu_slots()
 
         # As a crash would: the web server, and the worker's main process (not its pool).
         os.kill(int(web), signal.SIGKILL)
@@ -132,7 +75,7 @@ def test_a_killed_web_server_or_worker_is_started_again_and_ctrl_c_still_stops_e
             assert stopped in output and "starting it again in 1 s." in output, output
         # The killed worker's pool went with it, and nothing else was stopped.
         deadline = time.monotonic() + 30
-        while alive(int(pool)):
+        while any(alive(int(p)) for p in pool):
             assert time.monotonic() < deadline, "a pool process outlived its worker"
             time.sleep(0.1)
         assert "sweeper process stopped" not in output and "redis process stopped" not in output
@@ -142,10 +85,29 @@ def test_a_killed_web_server_or_worker_is_started_again_and_ctrl_c_still_stops_e
             assert time.monotonic() < deadline, launcher.output()
             time.sleep(0.3)
         children = launcher.children()
-        assert launcher.interrupt() == 0
+        assert launcher.interrupt() == 0  # what Ctrl-C sends
     finally:
-        launcher.stop()
+        launcher.stop()  # a failed assertion above: still stop it the proper way
     assert pgrep("-g", ",".join(children)) == [], "processes outlived the launcher"
+
+
+def test_a_launcher_killed_outright_takes_its_processes_with_it(tmp_path):
+    port = free_port()
+    env = launcher_env(
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'k.sqlite3'}",
+        CELERY_QUEUE=f"launcher-test-{port}",  # never take the other tests' runs
+    )
+    launcher = Launcher(env, tmp_path / "launcher.log")
+    wait_for_line(launcher.log, "ready at")
+    children = launcher.children()
+    assert len(children) == 3  # worker, web server, sweeper (Redis answered already)
+    launcher.process.kill()  # SIGKILL: no chance to stop anything itself
+    launcher.process.wait()
+    deadline = time.monotonic() + 30
+    while pgrep("-g", ",".join(children)):
+        assert time.monotonic() < deadline, "processes outlived a killed launcher"
+        time.sleep(0.3)
 
 
 def health(port: int) -> dict:

@@ -117,6 +117,13 @@ def real(live):
     }
 
 
+def nothing_can_be_invalid(operation) -> bool:
+    """No body, and every parameter a string of any kind: no request breaks the document
+    (a path always has its parameters), so schemathesis makes no negative example."""
+    plain = (p.definition.get("schema") == {"type": "string"} for p in operation.iter_parameters())
+    return not operation.body and all(plain)
+
+
 def test_every_operation_answers_fuzzed_requests_as_documented(stack, real, hypothesis_home):
     schema = schemathesis.openapi.from_url(f"{stack.url}/api/openapi.json")
     failures, tried = [], 0
@@ -132,6 +139,8 @@ def test_every_operation_answers_fuzzed_requests_as_documented(stack, real, hypo
             for mode in [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
             for fixed in aims
         ):
+            if mode == GenerationMode.NEGATIVE and nothing_can_be_invalid(operation):
+                continue  # Hypothesis would spend a second finding that out (Unsatisfiable)
             # A fresh address for each: its wrong workshop codes reach the limit only late.
             with session_from(f"127.31.{n}.{2 + m}") as session:
                 try:

@@ -48,7 +48,8 @@ def test_a_run_streams_status_metrics_and_done_in_order(live, stack):
 
 
 def test_metrics_are_batched_to_at_most_about_five_events_a_second(live, stack):
-    run_id = start(live, slow_spec(steps=1500))
+    # Some seconds of training: a few dozen events (the test needs three).
+    run_id = start(live, slow_spec(steps=800))
     events = EventClient(stack.url, run_id).until_finished()
     metrics = [e for e in events if e["type"] == "metrics"]
     assert len(metrics) >= 3
@@ -62,7 +63,8 @@ def test_metrics_are_batched_to_at_most_about_five_events_a_second(live, stack):
 
 
 def test_a_late_watcher_gets_the_backlog_then_live_events_once(live, stack):
-    run_id = start(live, slow_spec())
+    # The late watcher joins a fifth of the way in: most of the run is still to come live.
+    run_id = start(live, slow_spec(steps=1000))
     first = EventClient(stack.url, run_id)
     first.until(lambda e: e["type"] == "metrics" and e["step"] >= 200)
 
