@@ -6,6 +6,7 @@ import torch
 
 from sequences.datasets import CATALOG, DatasetInfo
 from sequences.models import build_model
+from sequences.models.selective_ssm import STATE
 from sequences.settings import Recipe
 from sequences.task import Signature
 from sequences.tasks import cached_task
@@ -47,17 +48,23 @@ def run_cost(spec: Recipe, catalog: dict[str, DatasetInfo] | None = None) -> int
     return step * spec.training.steps
 
 
-GATES = {"rnn": 1, "lstm": 4, "gru": 3, "transformer": 8, "bow": 1}  # saved tensors per unit
+# Saved tensors per unit. The parallel cells keep their gates and every h_t; the SSM keeps
+# per unit its N states' decay, drive and h_t, and the parts that make them.
+GATES = {
+    "rnn": 1, "lstm": 4, "gru": 3, "mingru": 4, "minlstm": 7, "ssm": 3 * STATE + 8,
+    "transformer": 8, "bow": 1,
+}  # fmt: skip
 
 
 def estimate_activation_bytes(spec: Recipe, signature: Signature) -> int:
     """Rough float32 bytes kept for backward in one step."""
     m, batch = spec.model, spec.training.batch_size
-    steps = signature.length + (
-        signature.target_length if spec.paradigm in ("seq2seq", "one-to-many") else 0
-    )
+    reads, writes = signature.length, signature.target_length
+    if m.cell == "transformer" and spec.paradigm == "one-to-many":
+        reads = 0  # the one input is the first of the decoder's own positions
+    steps = reads + (writes if spec.paradigm in ("seq2seq", "one-to-many") else 0)
     per_step = (GATES[m.cell] + 2) * m.hidden * m.layers * (2 if m.bidirectional else 1)
     total = per_step * batch * steps
     if m.cell == "transformer":  # attention weights: heads x T x T per layer
-        total += m.heads * batch * m.layers * (signature.length**2 + signature.target_length**2)
+        total += m.heads * batch * m.layers * (reads**2 + writes**2)
     return 4 * total

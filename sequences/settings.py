@@ -10,13 +10,14 @@ from pydantic import Field, model_validator
 from sequences.strict import Strict
 
 Paradigm = Literal["one-to-one", "one-to-many", "many-to-one", "many-to-many", "seq2seq"]
-Cell = Literal["rnn", "lstm", "gru", "transformer", "bow"]
+Cell = Literal["rnn", "lstm", "gru", "mingru", "minlstm", "ssm", "transformer", "bow"]
 
 MAX_STEPS = 20_000
 
 
 class ModelSpec(Strict):
-    cell: Cell = "lstm"  # rnn, lstm, gru (fused), transformer (self-attention), bow (baseline)
+    # rnn, lstm, gru (fused); mingru, minlstm, ssm (parallel scan); transformer; bow (baseline)
+    cell: Cell = "lstm"
     layers: int = Field(1, ge=1, le=6)  # stacked layers (recurrent or transformer blocks)
     hidden: int = Field(64, ge=1, le=1024)  # units per layer; the model width of a transformer
     activation: Literal["tanh", "relu"] = "tanh"  # vanilla RNN only; relu + identity init = IRNN

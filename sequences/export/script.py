@@ -17,11 +17,17 @@ import sequences.models
 import sequences.models.attention
 import sequences.models.bow
 import sequences.models.decoder
+import sequences.models.editing
 import sequences.models.inputs
 import sequences.models.losses
+import sequences.models.min_rnn
+import sequences.models.parallel_stack
 import sequences.models.recurrent
+import sequences.models.scan
+import sequences.models.selective_ssm
 import sequences.models.seq2seq
 import sequences.models.transformer
+import sequences.models.transformer_one_to_many
 import sequences.optim
 from sequences.spec import RunSpec
 from sequences.task import FixedSet, Task
@@ -31,9 +37,15 @@ MODULES = [
     sequences.batch,
     sequences.models.inputs,
     sequences.models.losses,
+    sequences.models.editing,
+    sequences.models.scan,
+    sequences.models.min_rnn,
+    sequences.models.selective_ssm,
+    sequences.models.parallel_stack,
     sequences.models.recurrent,
     sequences.models.attention,
     sequences.models.transformer,
+    sequences.models.transformer_one_to_many,
     sequences.models.decoder,
     sequences.models.seq2seq,
     sequences.models.bow,

@@ -7,6 +7,22 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class KeysValues:
+    """The keys and values a self-attention has computed so far, while a decoder writes one
+    step at a time: each new step attends to them without recomputing the earlier steps."""
+
+    def __init__(self) -> None:
+        self.keys: torch.Tensor | None = None  # (B, nh, t, hs)
+        self.values: torch.Tensor | None = None
+
+    def extend(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The new step's keys and values appended to the earlier ones: (B, nh, t + 1, hs)."""
+        if self.keys is not None and self.values is not None:
+            k, v = torch.cat([self.keys, k], dim=2), torch.cat([self.values, v], dim=2)
+        self.keys, self.values = k, v
+        return k, v
+
+
 class Attention(nn.Module):
     """softmax(Q K^T / sqrt(d)) V over `heads` heads. Q comes from x; K and V from
     `memory` (cross-attention) or from x itself (self-attention)."""
@@ -23,11 +39,19 @@ class Attention(nn.Module):
         return t.view(B, T, self.heads, C // self.heads).transpose(1, 2)  # (B, nh, T, hs)
 
     def forward(
-        self, x: torch.Tensor, memory: torch.Tensor | None = None, mask: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        seen: KeysValues | None = None,
     ) -> torch.Tensor:
+        """`seen`: x is the next step of a sequence whose earlier keys and values it holds;
+        the step attends to all of them and to itself (no mask needed: none is in its future)."""
         memory = x if memory is None else memory
         q = self.split(self.query(x))  # (B, nh, T, hs)
         k, v = (self.split(t) for t in self.key_value(memory).chunk(2, dim=-1))  # (B, nh, S, hs)
+        if seen is not None:
+            k, v = seen.extend(k, v)  # (B, nh, t + 1, hs)
         dropout = self.dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout)  # fused
         B, nh, T, hs = y.shape
@@ -53,8 +77,9 @@ class Block(nn.Module):
         mask: torch.Tensor | None = None,
         memory: torch.Tensor | None = None,
         memory_mask: torch.Tensor | None = None,
+        seen: KeysValues | None = None,
     ) -> torch.Tensor:
-        x = x + self.drop(self.attend(self.norm1(x), mask=mask))
+        x = x + self.drop(self.attend(self.norm1(x), mask=mask, seen=seen))
         if self.cross is not None and self.norm2 is not None:
             x = x + self.drop(self.cross(self.norm2(x), memory=memory, mask=memory_mask))
         return x + self.drop(self.ff(self.norm3(x)))
@@ -77,10 +102,11 @@ class Positions(nn.Module):
             table[:, 1::2] = torch.cos(position * rate[: width // 2])
             self.register_buffer("table", table, persistent=False)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """x holds the steps from `start` on (a decoder writing one step at a time)."""
         T = x.shape[1]
         table = self.table.weight if isinstance(self.table, nn.Embedding) else self.table
-        return x + table[:T]  # (B, T, C)
+        return x + table[start : start + T]  # (B, T, C)
 
 
 def attention_mask(

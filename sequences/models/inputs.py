@@ -51,11 +51,15 @@ def input_layer(
     return ValueInput(signature.input_size, project_to)
 
 
-def output_input_layer(signature: Signature, model_spec: ModelSpec) -> TokenInput | ValueInput:
-    """How a decoder reads its own previous output (tokens or values)."""
+def output_input_layer(
+    signature: Signature, model_spec: ModelSpec, project_to: int | None = None
+) -> TokenInput | ValueInput:
+    """How a decoder reads its own previous output (tokens or values); `project_to`: as
+    vectors of that width (a transformer's), as input_layer does for the inputs."""
     if signature.outputs == "tokens":
-        return TokenInput(signature.output_size, model_spec.input_encoding, model_spec.embedding)
-    return ValueInput(signature.output_size)
+        size = project_to or model_spec.embedding
+        return TokenInput(signature.output_size, model_spec.input_encoding, size)
+    return ValueInput(signature.output_size, project_to)
 
 
 def decoder_start(signature: Signature, batch_size: int, device: torch.device) -> torch.Tensor:

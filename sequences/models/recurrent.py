@@ -8,16 +8,22 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from sequences.models.inputs import input_layer
 from sequences.models.losses import task_loss
+from sequences.models.parallel_stack import PARALLEL_CELLS, ParallelStack
 from sequences.settings import ModelSpec, Recipe
 from sequences.task import Signature
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # h, or the LSTM's (h, c)
 
 
-def recurrent_layer(
-    model: ModelSpec, input_size: int, bidirectional: bool | None = None
-) -> nn.RNNBase:
-    """The fused stack a spec describes: h_t = f(W_ih x_t + W_hh h_{t-1} + b), per cell."""
+Stack = nn.RNNBase | ParallelStack  # called alike: stack(x, state) -> (outputs, state)
+
+
+def recurrent_layer(model: ModelSpec, input_size: int, bidirectional: bool | None = None) -> Stack:
+    """The stack a spec describes: a fused h_t = f(W_ih x_t + W_hh h_{t-1} + b) per classic
+    cell, or a stack of recurrences that train in parallel."""
+    if model.cell in PARALLEL_CELLS:
+        dropout = model.dropout if model.layers > 1 else 0.0
+        return ParallelStack(model.cell, input_size, model.hidden, model.layers, dropout)
     options = dict(
         num_layers=model.layers,
         batch_first=True,
@@ -34,15 +40,25 @@ def recurrent_layer(
 
 
 def run_packed(
-    rnn: nn.RNNBase, x: torch.Tensor, lengths: torch.Tensor | None, state: State | None = None
+    rnn: Stack, x: torch.Tensor, lengths: torch.Tensor | None, state: State | None = None
 ) -> tuple[torch.Tensor, State]:
-    """Run `rnn` over padded x; with lengths, padding is packed away so it never counts."""
+    """Run `rnn` over padded x; with lengths, padding is packed away so it never counts
+    (a parallel stack reads it, causally after the real steps, and ends its state before)."""
+    if isinstance(rnn, ParallelStack):
+        return rnn(x, state, lengths)
     if lengths is None:
         return rnn(x, state)
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
     out, state = rnn(packed, state)
     out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     return out, state
+
+
+def last_real_outputs(out: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """(B, H): each sequence's output at its last real step."""
+    if lengths is None:
+        return out[:, -1]
+    return out[torch.arange(out.shape[0], device=out.device), lengths.to(out.device) - 1]
 
 
 def top_layer_final(state: State, directions: int) -> torch.Tensor:
@@ -86,6 +102,8 @@ class RecurrentNet(nn.Module):
         out, state = run_packed(self.rnn, h, lengths, state)  # out: (B, T, D*H)
         if self.per_step:
             output = self.head(out)  # (B, T, O): an answer at every step
+        elif isinstance(self.rnn, ParallelStack):  # an SSM's state is not its output
+            output = self.head(last_real_outputs(out, lengths))  # (B, O)
         else:
             output = self.head(top_layer_final(state, self.directions))  # (B, O)
         return output, task_loss(self.signature, output, targets), state

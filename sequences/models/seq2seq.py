@@ -8,7 +8,9 @@ from torch import nn
 from sequences.models.decoder import Decoder
 from sequences.models.inputs import input_layer
 from sequences.models.losses import task_loss, valid_mask
+from sequences.models.parallel_stack import ParallelStack
 from sequences.models.recurrent import State, recurrent_layer, run_packed
+from sequences.models.selective_ssm import KERNEL, STATE
 from sequences.settings import Recipe
 from sequences.task import Signature
 
@@ -28,6 +30,9 @@ class RecurrentSeq2Seq(nn.Module):
 
     def bridge(self, state: State) -> State:
         """The encoder's final state, as the decoder's initial one (directions summed)."""
+        if isinstance(self.encoder, ParallelStack) and isinstance(state, tuple):
+            # The SSM's h carries over; its convolution starts afresh on the decoder's inputs.
+            return (state[0], torch.zeros_like(state[1]))
         if isinstance(state, tuple):  # the LSTM's (h, c)
             return (self.directions_summed(state[0]), self.directions_summed(state[1]))
         return self.directions_summed(state)
@@ -58,16 +63,23 @@ class RecurrentOneToMany(nn.Module):
         super().__init__()
         self.signature = signature
         self.layers, self.hidden = spec.model.layers, spec.model.hidden
-        self.lstm = spec.model.cell == "lstm"
+        self.cell = spec.model.cell
+        # The SSM's state is N numbers per unit; every other cell's, one.
+        self.width = self.hidden * (STATE if self.cell == "ssm" else 1)
         self.inputs = input_layer(signature, spec.model)
-        self.init = nn.Linear(self.inputs.size, self.layers * self.hidden)
+        self.init = nn.Linear(self.inputs.size, self.layers * self.width)
         self.decoder = Decoder(spec, signature)
 
     def initial_state(self, seed: torch.Tensor) -> State:
         """(B, E), the one input as a vector -> the decoder's initial state, every layer."""
         batch = seed.shape[0]
-        h0 = torch.tanh(self.init(seed)).view(batch, self.layers, self.hidden).transpose(0, 1)
-        return (h0.contiguous(), torch.zeros_like(h0)) if self.lstm else h0.contiguous()
+        h0 = torch.tanh(self.init(seed)).view(batch, self.layers, self.width).transpose(0, 1)
+        h0 = h0.contiguous()
+        if self.cell == "lstm":  # the cell state starts empty
+            return (h0, torch.zeros_like(h0))
+        if self.cell == "ssm":  # the convolution has read nothing yet
+            return (h0, h0.new_zeros(self.layers, batch, (KERNEL - 1) * self.hidden))
+        return h0
 
     def forward(
         self,

@@ -8,11 +8,10 @@ from torch import nn
 
 from sequences.models.attention import Block, Positions, attention_mask
 from sequences.models.inputs import (
-    TokenInput,
-    ValueInput,
     as_decoder_input,
     decoder_start,
     input_layer,
+    output_input_layer,
 )
 from sequences.models.losses import task_loss, valid_mask
 from sequences.settings import Recipe
@@ -70,11 +69,7 @@ class TransformerSeq2Seq(nn.Module):
         assert m.ff is not None  # ModelSpec fills it in for a transformer
         self.signature = signature
         self.inputs = input_layer(signature, m, project_to=m.hidden)
-        self.reads: TokenInput | ValueInput
-        if signature.outputs == "tokens":
-            self.reads = TokenInput(signature.output_size, m.input_encoding, m.hidden)
-        else:
-            self.reads = ValueInput(signature.output_size, m.hidden)
+        self.reads = output_input_layer(signature, m, project_to=m.hidden)
         self.positions = Positions(
             m.positional, m.hidden, max(signature.length, signature.target_length)
         )

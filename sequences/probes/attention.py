@@ -2,6 +2,7 @@
 of a transformer, from the inputs each module really received in a forward pass."""
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -47,9 +48,12 @@ def kind_of(name: str) -> str:
     return "decoder" if name.startswith("decoder") else "self"
 
 
-def capture_attention(model: nn.Module, *inputs: torch.Tensor | None) -> dict[str, torch.Tensor]:
-    """Run `model` once (no grad) and return each attention module's weights by name:
-    {"self.l0": (B, nh, T, S), "cross.l1": ...}. Hooks are removed however it ends."""
+def capture_attention(
+    model: nn.Module, *inputs: torch.Tensor | None, run: Callable[..., object] | None = None
+) -> dict[str, torch.Tensor]:
+    """Run `model` once (no grad; `run`, one of its methods, instead of its forward where
+    given) and return each attention module's weights by name: {"self.l0": (B, nh, T, S),
+    "cross.l1": ...}. Hooks are removed however it ends."""
     seen: dict[str, tuple[Attention, torch.Tensor, torch.Tensor | None, torch.Tensor | None]] = {}
     hooks: list[RemovableHandle] = []
     for name, module in model.named_modules():
@@ -63,12 +67,16 @@ def capture_attention(model: nn.Module, *inputs: torch.Tensor | None) -> dict[st
                 kwargs: dict[str, torch.Tensor | None],
                 key: str = key,
             ) -> None:
+                # A step written after kept keys and values is one row of a map: the whole
+                # map needs a pass over every step at once.
+                if kwargs.get("seen") is not None:
+                    raise ValueError(f"{key} attends one step at a time here; probe a full pass")
                 seen[key] = (module, args[0], kwargs.get("memory"), kwargs.get("mask"))
 
             hooks.append(module.register_forward_pre_hook(keep, with_kwargs=True))
     try:
         with torch.no_grad():
-            model(*inputs)
+            (run or model)(*inputs)
             return {
                 key: weights_of(m, x, memory, mask) for key, (m, x, memory, mask) in seen.items()
             }

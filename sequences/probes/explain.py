@@ -10,8 +10,12 @@ from typing import Any
 import torch
 from torch import nn
 
+from sequences.models.min_rnn import MinCell
+from sequences.models.parallel_stack import ParallelStack
+from sequences.models.recurrent import Stack
+from sequences.probes import explain_min
 from sequences.probes.asking import Explain, LookError
-from sequences.probes.recurrent import CELL_OF, Edits, Layer, weights
+from sequences.probes.recurrent import Edits, Layer, cell_name, weights
 
 EQUATIONS = {
     "lstm": [
@@ -27,6 +31,7 @@ EQUATIONS = {
         "h = (1 − z) ⊙ n + z ⊙ h_prev",
     ],
     "rnn": ["pre = x_term + h_term + bias", "h = {activation}(pre)"],
+    **explain_min.EQUATIONS,
 }
 
 
@@ -38,7 +43,7 @@ def layer_input(embedded: torch.Tensor, layers: list[Layer], layer: int) -> torc
     return torch.cat([below[d]["hidden"] for d in below], dim=-1)
 
 
-def checked(rnn: nn.RNNBase, asked: Explain, T: int) -> None:
+def checked(rnn: Stack, asked: Explain, T: int) -> None:
     if not asked.layer < rnn.num_layers:
         raise LookError(
             f"explain.layer: this model has {rnn.num_layers} layer(s), "
@@ -57,7 +62,7 @@ def checked(rnn: nn.RNNBase, asked: Explain, T: int) -> None:
 
 @torch.no_grad()
 def explain(
-    rnn: nn.RNNBase,
+    rnn: Stack,
     embedded: torch.Tensor,
     layers: list[Layer],
     asked: Explain,
@@ -67,16 +72,22 @@ def explain(
     read `embedded` (1, T, E) with `edits`."""
     T = embedded.shape[1]
     checked(rnn, asked, T)
-    cell, reverse = CELL_OF[type(rnn)], asked.direction == "backward"
+    cell, reverse = cell_name(rnn), asked.direction == "backward"
     states = layers[asked.layer][asked.direction]
     x_t = layer_input(embedded, layers, asked.layer)[0, asked.t]  # (in,)
     # The step before, in this direction's reading order (none: the zero start).
     before = asked.t + 1 if reverse else asked.t - 1
     H = rnn.hidden_size
     h_prev = states["hidden"][0, before] if 0 <= before < T else x_t.new_zeros(H)
+    edit = edits.of(asked.layer, asked.direction) if edits is not None else None
+    if isinstance(rnn, ParallelStack):
+        layer = rnn.layer(asked.layer)
+        assert isinstance(layer, MinCell)  # the SSM is refused before this
+        parts = explain_min.explain_min(cell, layer, x_t, h_prev, asked.t, edit)
+        return answer(cell, asked, [unit_terms(*parts, u) for u in asked.units])
+    assert isinstance(rnn, nn.RNNBase)
     w_ih, w_hh, b_ih, b_hh = weights(rnn, asked.layer, reverse)
     x_term, h_term = w_ih @ x_t, w_hh @ h_prev  # (G*H,) each
-    edit = edits.of(asked.layer, asked.direction) if edits is not None else None
 
     def edited(name: str, value: torch.Tensor) -> torch.Tensor:
         return edit(asked.t, name, value[None])[0] if edit is not None else value
@@ -120,15 +131,25 @@ def explain(
         own = {"x_term": x_term, "h_term": h_term, "bias": b_ih + b_hh, "pre": pre}
         per_gate = {}
     own = {**own, "h_prev": h_prev, "h": h}
-    terms = []
-    for unit in asked.units:
-        numbers: dict[str, Any] = {"unit": unit}
-        for name, values in per_gate.items():
-            chunks = values.chunk(len(gates))
-            numbers[name] = {g: float(chunk[unit]) for g, chunk in zip(gates, chunks, strict=True)}
-        numbers.update({name: float(values[unit]) for name, values in own.items()})
-        terms.append(numbers)
-    activation = rnn.nonlinearity if cell == "rnn" else None
+    terms = [unit_terms(list(gates), per_gate, own, unit) for unit in asked.units]
+    return answer(cell, asked, terms, str(rnn.nonlinearity) if cell == "rnn" else None)
+
+
+def unit_terms(
+    gates: list[str], per_gate: dict[str, torch.Tensor], own: dict[str, torch.Tensor], unit: int
+) -> dict[str, Any]:
+    """One unit's numbers: each per-gate term by gate, then its own values."""
+    numbers: dict[str, Any] = {"unit": unit}
+    for name, values in per_gate.items():
+        chunks = values.chunk(len(gates))
+        numbers[name] = {g: float(chunk[unit]) for g, chunk in zip(gates, chunks, strict=True)}
+    numbers.update({name: float(values[unit]) for name, values in own.items()})
+    return numbers
+
+
+def answer(
+    cell: str, asked: Explain, terms: list[dict[str, Any]], activation: str | None = None
+) -> dict[str, Any]:
     return {
         "cell": cell,
         "t": asked.t,

@@ -10,12 +10,13 @@ from typing import Any
 import torch
 
 from sequences.models.losses import task_loss
+from sequences.models.parallel_stack import ParallelStack
 from sequences.models.recurrent import State
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
-from sequences.probes.inside_recurrent import CELL_NAMES, collect, named_norms, state_steps
+from sequences.probes.inside_recurrent import agreement, collect, named_norms, state_steps
 from sequences.probes.labels import axis_labels, significant
 from sequences.probes.payload import VALUE_BUDGET, attention_map, bounded
-from sequences.probes.recurrent import Layer, final_state, unroll
+from sequences.probes.recurrent import Layer, cell_name, final_state, unroll
 
 ATTENTION_SIDE = 48  # output and input steps the attention map keeps, at most
 
@@ -28,8 +29,7 @@ def encode(
         return [], None, model.initial_state(embedded[:, 0])
     layers = unroll(model.encoder, embedded)
     memory = torch.cat([layers[-1][d]["hidden"] for d in layers[-1]], dim=-1)
-    lstm = isinstance(model.encoder, torch.nn.LSTM)
-    return layers, memory, model.bridge(final_state(layers, lstm))
+    return layers, memory, model.bridge(final_state(model.encoder, layers))
 
 
 def look_decoder(
@@ -41,7 +41,8 @@ def look_decoder(
     decoder = model.decoder
     embedded = model.inputs(x).detach().requires_grad_(True)  # (1, S, E)
     encoder, memory, state = encode(model, embedded)
-    decoded = unroll(decoder.rnn, decoder.reads(decoder.teacher_inputs(y)), state)
+    reads = decoder.reads(decoder.teacher_inputs(y))
+    decoded = unroll(decoder.rnn, reads, state)
     top = decoded[-1]["forward"]["hidden"]  # (1, T', H)
     loss = task_loss(model.signature, decoder.project(top, memory, None), y)
     encoder_steps, decoder_steps = state_steps(encoder), state_steps(decoded)
@@ -65,7 +66,7 @@ def look_decoder(
         heatmap["axis"] = "outputs"  # drawn against the output steps, not the input's
     rnn = decoder.rnn
     payload = {
-        "cell": CELL_NAMES[type(rnn).__name__],
+        "cell": cell_name(rnn),
         "time": time_kept,
         "output_time": output_time,
         "heatmaps": {**encoder_maps, **decoder_maps},
@@ -88,4 +89,8 @@ def look_decoder(
     }
     if attention:
         payload["attention"] = {"cross": attention}
+    if isinstance(rnn, ParallelStack):
+        with torch.no_grad():  # the decoder's states by the scan, from the same start
+            parallel, _ = rnn(reads, state)
+        payload["scan_agreement"] = agreement(parallel, top)
     return payload

@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch import nn
 
 from sequences.models.losses import task_loss
-from sequences.models.recurrent import RecurrentNet
+from sequences.models.parallel_stack import ParallelStack
+from sequences.models.recurrent import RecurrentNet, Stack
 from sequences.probes.labels import axis_labels, norms_by_step, significant
 from sequences.probes.payload import bounded
-from sequences.probes.recurrent import Edits, Layer, spectral_norms, unroll
-
-CELL_NAMES = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+from sequences.probes.recurrent import Edits, Layer, cell_name, spectral_norms, unroll
 
 
 def state_steps(layers: list[Layer]) -> list[torch.Tensor]:
@@ -35,12 +33,12 @@ def collect(
             key = f"{prefix}l{index}" + (".reverse" if direction == "backward" else "")
             flow[key] = norms_by_step([next(remaining) for _ in states["steps"]])
             for name, values in states.items():
-                if name != "steps":
+                if name not in ("steps", "state"):  # the arrays, not the recurrence's own
                     arrays[f"{key}.{name}"] = values[0].detach()
     return arrays, flow
 
 
-def named_norms(rnn: nn.RNNBase, prefix: str = "") -> dict[str, float]:
+def named_norms(rnn: Stack, prefix: str = "") -> dict[str, float]:
     return {prefix + k: round(v, 4) for k, v in spectral_norms(rnn).items()}
 
 
@@ -94,7 +92,7 @@ def recurrent_payload(
     spectral norms of W_hh when the caller has them (they depend on the weights alone)."""
     heatmaps, time_kept = bounded(inside.arrays, x.shape[1])
     return {
-        "cell": CELL_NAMES[type(model.rnn).__name__],
+        "cell": cell_name(model.rnn),
         "time": time_kept,
         "heatmaps": heatmaps,
         "grad_by_time": significant(inside.grad_x[time_kept]),
@@ -105,7 +103,26 @@ def recurrent_payload(
     }
 
 
+def agreement(parallel: torch.Tensor, sequential: torch.Tensor) -> dict[str, float]:
+    """How far the parallel scan a model trains with lies from the sequential form the probe
+    unrolled, on the same answer: the largest difference, and it over the largest answer."""
+    largest = (parallel - sequential).abs().max().item()
+    scale = sequential.abs().max().item()
+    return {"largest_difference": largest, "relative": largest / scale if scale else largest}
+
+
+def scan_agreement(model: RecurrentNet, x: torch.Tensor, inside: Inside) -> dict[str, float]:
+    """The agreement on a reader's answer to the probe sequence."""
+    with torch.no_grad():
+        parallel = model(x)[0]
+    return agreement(parallel, inside.output)
+
+
 def look_recurrent(
     model: RecurrentNet, x: torch.Tensor, y: torch.Tensor, vocab: list[str] | None
 ) -> dict[str, Any]:
-    return recurrent_payload(model, x, inside_recurrent(model, x, y), vocab)
+    inside = inside_recurrent(model, x, y)
+    payload = recurrent_payload(model, x, inside, vocab)
+    if isinstance(model.rnn, ParallelStack):
+        payload["scan_agreement"] = scan_agreement(model, x, inside)
+    return payload

@@ -14,15 +14,21 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from sequences.models.attention import Attention
+from sequences.models.editing import StepEdit
+from sequences.models.recurrent import Stack
 from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.models.transformer_one_to_many import TransformerOneToMany
 from sequences.probes.asking import Clamp, LookError, MaskHead, SetUnit
-from sequences.probes.recurrent import CELL_OF, StepEdit
+from sequences.probes.recurrent import cell_name
 
 # Each cell's gates as the probe names them, with the letters of the textbook equations.
 GATES = {
     "lstm": {"input": "i", "forget": "f", "candidate": "g", "output": "o"},
     "gru": {"reset": "r", "update": "z", "candidate": "n"},
     "rnn": {"preactivation": "pre"},
+    "mingru": {"update": "z", "candidate": "h~"},
+    "minlstm": {"forget": "f", "input": "i", "candidate": "h~"},
+    "ssm": {"step": "delta"},  # Δ_t: the step that sets how much is forgotten and written
 }
 # What a gate's value can be: a sigmoid between 0 and 1, a tanh between -1 and 1.
 GATE_RANGE = {
@@ -32,7 +38,10 @@ GATE_RANGE = {
     "reset": (0.0, 1.0),
     "update": (0.0, 1.0),
     "candidate": (-1.0, 1.0),
+    "step": (0.0, 1e3),
 }
+# The min cells' candidates are linear in x_t, so any value is one they could take.
+UNBOUNDED = {("mingru", "candidate"), ("minlstm", "candidate")}
 
 
 def gate_name(cell: str, asked: str) -> str | None:
@@ -79,8 +88,8 @@ class RecurrentEdits:
     """The `Edits` (probes.recurrent) of a list of clamps and set units, checked against
     the recurrent stack `rnn` reading T steps."""
 
-    def __init__(self, interventions: list[Clamp | SetUnit], rnn: nn.RNNBase, T: int):
-        cell, hidden = CELL_OF[type(rnn)], rnn.hidden_size
+    def __init__(self, interventions: list[Clamp | SetUnit], rnn: Stack, T: int):
+        cell, hidden = cell_name(rnn), rnn.hidden_size
         both = ("forward", "backward") if rnn.bidirectional else ("forward",)
         self.changes: dict[tuple[int, str], list[Change]] = {}
         for index, asked in enumerate(interventions):
@@ -111,7 +120,8 @@ class RecurrentEdits:
         if name is None:
             gates = ", ".join(f"{n} ({letter})" for n, letter in GATES[cell].items())
             raise LookError(f"{field}.gate: a {cell} has no gate {asked.gate!r}; it has {gates}")
-        low, high = GATE_RANGE.get(name, (-float("inf"), float("inf")))
+        unbounded = (-float("inf"), float("inf"))
+        low, high = unbounded if (cell, name) in UNBOUNDED else GATE_RANGE.get(name, unbounded)
         if not low <= asked.value <= high:
             raise LookError(f"{field}.value: the {name} gate lies between {low:g} and {high:g}")
         units = None if asked.units is None else mask(checked_units(asked.units, hidden, field))
@@ -131,14 +141,23 @@ class RecurrentEdits:
         return edit
 
 
-def attention_module(
-    model: TransformerNet | TransformerSeq2Seq, asked: MaskHead, field: str
-) -> Attention:
+Transformer = TransformerNet | TransformerSeq2Seq | TransformerOneToMany
+
+
+def attention_module(model: Transformer, asked: MaskHead, field: str) -> Attention:
     """The attention module a head mask names, checked against the model."""
     if isinstance(model, TransformerNet):
         if asked.attention != "self":
             raise LookError(f"{field}.attention: this transformer has self-attention only")
         stacks = {"self": model.blocks}
+    elif isinstance(model, TransformerOneToMany):
+        if asked.attention == "cross":
+            raise LookError(
+                f"{field}.attention: this transformer has no encoder to attend across; its "
+                "self-attention over the input and what it wrote is the decoder's"
+            )
+        # Its one attention, the decoder's own, answers to either name.
+        stacks = {"self": model.decoder, "decoder": model.decoder}
     else:
         stacks = {"self": model.encoder, "decoder": model.decoder, "cross": model.decoder}
     blocks = stacks[asked.attention]
@@ -156,9 +175,13 @@ def attention_module(
     return module
 
 
-def head_masks(
-    model: TransformerNet | TransformerSeq2Seq, masks: list[MaskHead]
-) -> list[tuple[Attention, int]]:
+def head_name(model: Transformer, asked: MaskHead) -> str:
+    """A masked head by the probe's name of its map: "decoder.l0.h1"."""
+    kind = "decoder" if isinstance(model, TransformerOneToMany) else asked.attention
+    return f"{kind}.l{asked.layer}.h{asked.head}"
+
+
+def head_masks(model: Transformer, masks: list[MaskHead]) -> list[tuple[Attention, int]]:
     """(module, head) for each mask, checked: a LookError before anything runs."""
     return [
         (attention_module(model, asked, f"interventions[{index}]"), asked.head)

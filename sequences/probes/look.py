@@ -11,10 +11,11 @@ from sequences.models.bow import BagOfWords
 from sequences.models.recurrent import RecurrentNet
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
 from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.models.transformer_one_to_many import TransformerOneToMany
 from sequences.probes.inside_bow import look_bow
 from sequences.probes.inside_decoder import look_decoder
 from sequences.probes.inside_recurrent import look_recurrent
-from sequences.probes.inside_transformer import look_transformer
+from sequences.probes.inside_transformer import look_one_to_many, look_transformer
 from sequences.task import Task
 
 
@@ -35,6 +36,7 @@ LOOKS: list[tuple[type | tuple[type, ...], Callable[..., dict[str, Any]]]] = [
     (RecurrentNet, look_recurrent),
     ((RecurrentSeq2Seq, RecurrentOneToMany), look_decoder),
     ((TransformerNet, TransformerSeq2Seq), look_transformer),
+    (TransformerOneToMany, look_one_to_many),
     (BagOfWords, look_bow),
 ]
 

@@ -4,20 +4,18 @@ The unrolled pass is only ever run on a probe batch of a few sequences; parity t
 prove it reproduces the fused module's outputs.
 """
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import torch
 from torch import nn
 
-from sequences.models.recurrent import State
+from sequences.models.editing import StepEdit
+from sequences.models.parallel_stack import ParallelStack
+from sequences.models.recurrent import Stack, State
 
 CELL_OF = {nn.RNN: "rnn", nn.LSTM: "lstm", nn.GRU: "gru"}
 # One unrolled layer: {"forward": {name: (B, T, H), ..., "steps": [h_t]}, "backward": {...}?}
 Layer = dict[str, dict[str, Any]]
-# An edit of one step: (t, the recorded name ("forget", "hidden", ...), its value (B, H)) ->
-# the value the recurrence goes on with. t counts in reading order, whatever the direction.
-StepEdit = Callable[[int, str, torch.Tensor], torch.Tensor]
 
 
 class Edits(Protocol):
@@ -146,15 +144,23 @@ def stacked(record: dict[str, list[torch.Tensor]]) -> dict[str, Any]:
     return states
 
 
+def cell_name(rnn: Stack) -> str:
+    """The cell a stack is made of: rnn, lstm, gru, mingru, minlstm or ssm."""
+    return rnn.cell if isinstance(rnn, ParallelStack) else CELL_OF[type(rnn)]
+
+
 def unroll(
-    rnn: nn.RNNBase, x: torch.Tensor, state: State | None = None, edits: Edits | None = None
+    rnn: Stack, x: torch.Tensor, state: State | None = None, edits: Edits | None = None
 ) -> list[Layer]:
     """Run `rnn` (batch_first, full-length sequences) step by step, from `state` (shaped as
     the fused module takes it: (layers * directions, B, H), a pair for the LSTM) or zeros,
     with `edits` (interventions) where given.
 
     Returns one entry per layer: {"forward": {name: (B, T, H)}, "backward": {...}?};
-    the top layer's hidden states, concatenated over directions, equal the fused output."""
+    the top layer's hidden states, concatenated over directions, equal the fused output.
+    A parallel stack runs its own sequential form."""
+    if isinstance(rnn, ParallelStack):
+        return rnn.unroll(x, state, lambda layer: step_edit(edits, layer, False, x.shape[1]))
     directions = 2 if rnn.bidirectional else 1
     layers = []
     inputs = x
@@ -202,9 +208,12 @@ def initial(state: State | None, index: int) -> tuple[torch.Tensor, ...]:
     return (state[index],)
 
 
-def final_state(layers: list[Layer], lstm: bool) -> State:
-    """The unrolled stack's last state, shaped as the fused module returns it (h_n, or
+def final_state(rnn: Stack, layers: list[Layer]) -> State:
+    """The unrolled stack's last state, shaped as the module returns it (h_n, or
     (h_n, c_n)): a backward direction ends at step 0."""
+    if isinstance(rnn, ParallelStack):
+        return rnn.final_state(layers)
+    lstm = isinstance(rnn, nn.LSTM)
 
     def last(name: str) -> torch.Tensor:
         ends = [layer[d][name][:, -1 if d == "forward" else 0] for layer in layers for d in layer]
@@ -213,9 +222,11 @@ def final_state(layers: list[Layer], lstm: bool) -> State:
     return (last("hidden"), last("cell")) if lstm else last("hidden")
 
 
-def spectral_norms(rnn: nn.RNNBase) -> dict[str, float]:
+def spectral_norms(rnn: Stack) -> dict[str, float]:
     """Largest singular value of each layer's W_hh (per gate block): above 1, signals can
-    grow step after step; below 1, they fade."""
+    grow step after step; below 1, they fade. A parallel cell has no W_hh: none."""
+    if isinstance(rnn, ParallelStack):
+        return {}
     gates = {
         "rnn": ["W_hh"],
         "lstm": ["input", "forget", "candidate", "output"],

@@ -19,6 +19,7 @@ from sequences.models.bow import BagOfWords
 from sequences.models.recurrent import RecurrentNet
 from sequences.models.seq2seq import RecurrentOneToMany, RecurrentSeq2Seq
 from sequences.models.transformer import TransformerNet, TransformerSeq2Seq
+from sequences.models.transformer_one_to_many import TransformerOneToMany
 from sequences.probes.answers import answer_of
 from sequences.probes.asking import Clamp, LookError, LookRequest, MaskHead, SetUnit
 from sequences.probes.explain import explain
@@ -30,14 +31,15 @@ from sequences.probes.inside_recurrent import (
     named_norms,
     recurrent_payload,
 )
-from sequences.probes.inside_transformer import look_transformer
-from sequences.probes.interventions import RecurrentEdits, head_masks, masked_heads
+from sequences.probes.interventions import RecurrentEdits, head_masks, head_name, masked_heads
+from sequences.probes.look import look
 from sequences.probes.payload import bounded
+from sequences.probes.recurrent import cell_name
 from sequences.probes.what_if_input import read_input
 from sequences.task import Task, vocab_of
 
 DECODERS = (RecurrentSeq2Seq, RecurrentOneToMany)
-TRANSFORMERS = (TransformerNet, TransformerSeq2Seq)
+TRANSFORMERS = (TransformerNet, TransformerSeq2Seq, TransformerOneToMany)
 
 
 def what_if(task: Task, model: nn.Module, asked: LookRequest) -> dict[str, Any]:
@@ -88,6 +90,16 @@ def refuse_what_it_lacks(model: nn.Module, asked: LookRequest) -> None:
             raise LookError(
                 f"{field}.kind: a transformer has no gates or recurrent units; mask a head instead"
             )
+    if (
+        asked.explain is not None
+        and isinstance(model, RecurrentNet)
+        and cell_name(model.rnn) == "ssm"
+    ):
+        raise LookError(
+            "explain: one step's arithmetic is written out for rnn, lstm, gru, mingru and "
+            "minlstm; an ssm step is h_t = exp(Δ_t A) ⊙ h_(t-1) + Δ_t B_t u_t over N numbers "
+            "per unit, and its step and decay maps show it"
+        )
     if asked.explain is not None and not recurrent:
         raise LookError(
             "explain: one step's arithmetic is for recurrent readers (rnn, lstm, gru in "
@@ -147,7 +159,7 @@ def difference(before: Inside, after: Inside, T: int) -> dict[str, Any]:
 
 def transformer(
     task: Task,
-    model: TransformerNet | TransformerSeq2Seq,
+    model: TransformerNet | TransformerSeq2Seq | TransformerOneToMany,
     x: torch.Tensor,
     y: torch.Tensor,
     asked: LookRequest,
@@ -157,7 +169,7 @@ def transformer(
     masked = head_masks(model, masks)
 
     def looked() -> dict[str, Any]:
-        probe = look_transformer(model, x, y, vocab)
+        probe = look(model, x, y, vocab)
         with torch.no_grad():
             output = model(x)[0]
         return {"probe": probe, "output": answer_of(task, x, y, output)}
@@ -165,6 +177,6 @@ def transformer(
     with masked_heads(masked):
         body = looked()
     if masks:
-        body["probe"]["masked_heads"] = [f"{m.attention}.l{m.layer}.h{m.head}" for m in masks]
+        body["probe"]["masked_heads"] = [head_name(model, m) for m in masks]
         body["before"] = looked()
     return body

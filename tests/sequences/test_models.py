@@ -11,7 +11,7 @@ from sequences.tasks import make_task
 from sequences.train import train
 from tests.sequences.helpers import small
 
-CELLS = ["rnn", "lstm", "gru", "transformer", "bow"]
+CELLS = ["rnn", "lstm", "gru", "mingru", "minlstm", "ssm", "transformer", "bow"]
 COMBINATIONS = [(d, p, c) for d, info in CATALOG.items() for p in info.paradigms for c in CELLS]
 
 
@@ -60,7 +60,13 @@ def test_every_paradigm_is_served_by_a_builtin_dataset():
         ("copy", None, "gru", {"attention": True, "bidirectional": True, "layers": 2}),
         ("reverse", None, "transformer", {"layers": 2, "ff": 40}),
         ("wave", None, "lstm", {"layers": 2}),
+        ("wave", None, "transformer", {"layers": 2, "heads": 2, "positional": "learned"}),
+        ("sine", "one-to-one", "transformer", {"heads": 2}),
         ("sentiment", "one-to-one", "bow", {"input_encoding": "one-hot"}),
+        ("adding", None, "ssm", {"layers": 2}),
+        ("wave", None, "ssm", {"layers": 2}),
+        ("copy", None, "mingru", {"attention": True}),
+        ("sentiment", "many-to-one", "minlstm", {"layers": 3}),
     ],
 )
 def test_the_parameter_count_is_exact(dataset, paradigm, cell, model):
@@ -91,6 +97,10 @@ def test_a_gru_has_three_quarters_of_an_lstms_recurrent_parameters():
         ("sentiment", "one-to-one", "bow", {}),
         ("copy", "seq2seq", "lstm", {"attention": True, "bidirectional": True}),
         ("reverse", "seq2seq", "transformer", {"heads": 2}),
+        ("sentiment", "many-to-one", "mingru", {"layers": 2}),
+        ("sentiment", "many-to-one", "ssm", {"layers": 2}),
+        ("copy", "seq2seq", "minlstm", {"attention": True}),
+        ("copy", "seq2seq", "ssm", {"layers": 2}),
     ],
 )
 def test_appending_padding_changes_no_prediction_and_no_loss(dataset, paradigm, cell, model):
@@ -121,12 +131,29 @@ def test_appending_padding_changes_no_prediction_and_no_loss(dataset, paradigm, 
         ({"cell": "lstm", "activation": "relu"}, "model.activation"),
         ({"cell": "transformer", "hidden": 30, "heads": 4}, "model.heads"),
         ({"cell": "gru", "attention": True}, "model.attention"),
+        ({"cell": "mingru", "bidirectional": True}, "model.bidirectional"),
+        ({"cell": "ssm", "activation": "relu"}, "model.activation"),
     ],
 )
 def test_settings_that_do_not_fit_the_cell_are_refused(change, field):
     with pytest.raises(SpecError) as refused:
         small("adding", model=change)
     assert refused.value.details[0]["field"] == field
+
+
+def test_a_cell_without_a_recurrent_matrix_refuses_its_initialisations():
+    assert small("adding", cell="gru", training={"init": "orthogonal"})
+    with pytest.raises(SpecError) as refused:
+        small("adding", cell="minlstm", training={"init": "orthogonal"})
+    assert refused.value.details[0]["field"] == "training.init"
+    assert "W_hh" in refused.value.message
+
+
+def test_a_transformer_reads_tokens_as_embeddings_not_one_hot_vectors():
+    assert small("reverse", cell="gru", model={"input_encoding": "one-hot"})
+    with pytest.raises(SpecError) as refused:
+        small("reverse", cell="transformer", model={"input_encoding": "one-hot"})
+    assert refused.value.details[0]["field"] == "model.input_encoding"
 
 
 def test_a_language_model_may_not_read_backwards():

@@ -5,7 +5,7 @@ import torch
 
 from sequences.models import build_model
 from sequences.probes.look import look, probe_sequence
-from sequences.probes.payload import MAX_BYTES, size_of
+from sequences.probes.payload import MAX_BYTES, MAX_TIME, size_of
 from sequences.spec import MAX_PARAMETERS, parse_spec
 from sequences.task import vocab_of
 from sequences.tasks import make_task
@@ -137,15 +137,22 @@ def test_a_transformer_probe_shows_attention_per_layer_and_head_and_gradient_flo
 
 
 def test_a_probe_of_the_largest_transformer_stays_under_64_kib():
+    # The most heads on the longest inputs. A horizon of MAX_TIME makes the event as large
+    # as the longest horizon allowed (200) does: each kept axis holds MAX_TIME steps at most
+    # and each attention map is `side` square (checked below), while the look at 200 costs
+    # four times as much (it decodes step by step).
     spec = parse_spec(
         {
             "dataset": "sine",
             "paradigm": "seq2seq",
-            "dataset_options": {"length": 1000, "horizon": 200},
+            "dataset_options": {"length": 1000, "horizon": MAX_TIME},
             "model": {"cell": "transformer", "layers": 6, "hidden": 64, "heads": 16},
             "training": {"batch_size": 1},
         }
     )
     payload, _, _ = looked(spec)
+    assert len(payload["time"]) == len(payload["output_time"]) == MAX_TIME
+    sides = {len(m["rows"]) for m in payload["attention"].values()}
+    assert len(sides) == 1 and sides.pop() < MAX_TIME  # downsampled: longer axes add nothing
     print(f"probe event: {size_of(payload)} bytes")
     assert size_of(payload) < MAX_BYTES

@@ -8,6 +8,7 @@ from torch import nn
 
 from sequences.datasets import CATALOG
 from sequences.models import build_model
+from sequences.models.parallel_stack import ParallelStack
 from sequences.probes.asking import Explain, LookError, LookRequest
 from sequences.probes.explain import explain
 from sequences.probes.interventions import RecurrentEdits, head_masks, masked_heads
@@ -298,3 +299,97 @@ def test_each_bad_request_says_which_field(dataset, paradigm, cell, body, field)
         what_if(task, model, asked(**body))
     print(refused.value)
     assert str(refused.value).startswith(f"{field}: ")
+
+
+def test_holding_a_mingru_update_gate_at_zero_freezes_its_state():
+    task, model = built(cell="mingru", model={"layers": 2})
+    x = task.validation.x[:1]
+    held = {"kind": "clamp", "layer": 0, "gate": "z", "value": 0.0, "steps": [5, 6, 7]}
+    with torch.no_grad():
+        layers = unroll(model.rnn, model.inputs(x), edits=edits_of(model.rnn, 12, held))
+    hidden = layers[0]["forward"]["hidden"][0]  # (T, H)
+    for t in (5, 6, 7):  # h_t = (1 - 0) h_(t-1) + 0 h̃_t: nothing written, nothing forgotten
+        assert torch.equal(hidden[t], hidden[4])
+    assert not torch.equal(hidden[8], hidden[4])  # writing resumes after the hold
+    look = what_if(task, model, asked(interventions=[held]))
+    assert look["difference"]  # the layer above and the answer saw the frozen state
+
+
+def test_holding_the_ssms_step_at_zero_stops_its_state_and_keeps_all_of_the_past():
+    task, model = built(cell="ssm")
+    x = task.validation.x[:1]
+    held = {"kind": "clamp", "layer": 0, "gate": "delta", "value": 0.0}
+    with torch.no_grad():
+        plain = unroll(model.rnn, model.inputs(x))[0]["forward"]
+        frozen = unroll(model.rnn, model.inputs(x), edits=edits_of(model.rnn, 12, held))
+    layer = frozen[0]["forward"]
+    # Δ = 0: exp(0·A) = 1 keeps every state number, and Δ·B·u = 0 writes none: h stays 0.
+    assert torch.equal(layer["decay"][0], torch.ones(12, 16))
+    assert all(torch.equal(h, torch.zeros_like(h)) for h in layer["steps"])
+    assert not all(torch.equal(h, torch.zeros_like(h)) for h in plain["steps"])
+
+
+def test_a_minlstm_has_no_output_gate_and_says_which_it_has():
+    task, model = built(cell="minlstm")
+    with pytest.raises(LookError) as refused:
+        what_if(
+            task,
+            model,
+            asked(interventions=[{"kind": "clamp", "layer": 0, "gate": "o", "value": 1}]),
+        )
+    assert "forget (f), input (i), candidate (h~)" in str(refused.value)
+
+
+def test_a_mingru_steps_arithmetic_recombines_to_its_parallel_scans_state():
+    torch.manual_seed(3)
+    rnn = ParallelStack("mingru", 3, 5, layers=2, dropout=0.0)
+    x = torch.randn(1, 6, 3)
+    with torch.no_grad():
+        out, _ = rnn(x)  # the parallel scan
+        unrolled = rnn.unroll(x)
+    shown = explain(rnn, x, unrolled, Explain(t=4, layer=1, units=[0, 3]))
+    assert shown["cell"] == "mingru" and "h = (1 − z) ⊙ h_prev + z ⊙ h~" in shown["equations"]
+    for u in shown["units"]:
+        pre = {k: u["x_term"][k] + u["bias"][k] for k in ("z", "h~")}
+        assert pre == pytest.approx(u["pre"], abs=1e-6)
+        assert float(torch.sigmoid(torch.tensor(pre["z"]))) == pytest.approx(u["z"], abs=1e-6)
+        assert u["h~"] == pytest.approx(pre["h~"], abs=1e-6)  # linear: no squashing
+        h = (1 - u["z"]) * u["h_prev"] + u["z"] * u["h~"]
+        assert h == pytest.approx(u["h"], abs=1e-5)
+        assert u["h"] == pytest.approx(float(out[0, 4, u["unit"]]), abs=1e-5)
+        assert u["h_prev"] == pytest.approx(float(out[0, 3, u["unit"]]), abs=1e-5)
+
+
+def test_a_minlstm_steps_arithmetic_normalises_its_gates_and_recombines():
+    torch.manual_seed(4)
+    rnn = ParallelStack("minlstm", 3, 5, layers=1, dropout=0.0)
+    x = torch.randn(1, 6, 3)
+    with torch.no_grad():
+        out, _ = rnn(x)
+        unrolled = rnn.unroll(x)
+    for u in explain(rnn, x, unrolled, Explain(t=0, layer=0, units=[1, 2]))["units"]:
+        assert u["h_prev"] == 0.0  # the first step starts from zeros
+        f, i = (float(torch.sigmoid(torch.tensor(u["pre"][k]))) for k in "fi")
+        assert (f, i) == pytest.approx((u["f"], u["i"]), abs=1e-6)
+        assert u["f'"] + u["i'"] == pytest.approx(1.0, abs=1e-6)
+        assert u["f'"] == pytest.approx(f / (f + i), abs=1e-6)
+        h = u["f'"] * u["h_prev"] + u["i'"] * u["h~"]
+        assert h == pytest.approx(u["h"], abs=1e-5)
+        assert u["h"] == pytest.approx(float(out[0, 0, u["unit"]]), abs=1e-5)
+
+
+def test_a_held_gate_shows_in_a_mingru_steps_arithmetic():
+    task, model = built(cell="mingru")
+    held = {"kind": "clamp", "layer": 0, "gate": "z", "value": 0.0, "steps": [3]}
+    look = what_if(
+        task, model, asked(interventions=[held], explain={"t": 3, "layer": 0, "units": [2]})
+    )
+    unit = look["explain"]["units"][0]
+    assert unit["z"] == 0.0 and unit["h"] == pytest.approx(unit["h_prev"], abs=1e-6)
+
+
+def test_one_steps_arithmetic_is_refused_for_the_ssm_with_a_reason():
+    task, model = built(cell="ssm")
+    with pytest.raises(LookError) as refused:
+        what_if(task, model, asked(explain={"t": 3, "layer": 0, "units": [0]}))
+    assert str(refused.value).startswith("explain: ") and "decay maps" in str(refused.value)
