@@ -8,6 +8,7 @@ from bench import (
     first_metrics,
     health_load,
     look_latency,
+    parallel_cells,
     results,
     socket_burst,
     training_throughput,
@@ -26,3 +27,5 @@ if __name__ == "__main__":
     report = training_throughput.main()
     results.save("training_throughput", report)
     print(json.dumps(report, indent=2))
+    results.save("parallel_cells", parallel_cells.main([]))
+    results.save("parallel_cells.busy", parallel_cells.main(["--busy", "--lengths", "200"]))

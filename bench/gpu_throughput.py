@@ -13,26 +13,33 @@ needs torch and pydantic, not Django or the virtual environment. For each shape:
   the run's loop time, and, as a cross-check, 1 - instrumented/playground;
 - for the LSTM, the bare fp32 loop again with cuDNN off (PyTorch's own LSTM kernels).
 
+The cells that train by a parallel scan (minGRU, minLSTM, the selective SSM) are measured
+at the GRU's shape; their bare loop trains `sequences.models.parallel_stack.ParallelStack`
+where the GRU's trains nn.GRU, and each figure is also given over the GRU's (cuDNN's) of the
+same configuration. The minLSTM and the SSM at this shape are over the app's activation
+limit (below).
+
 The looks are paced (sequences.pacing): in these 200-step runs the first and the last
 are always taken, so the share is a short run's; a long run's stays near
 sequences.train.PROBE_SHARE.
 
 After the LSTM and the transformer, small runs sharing the GPU with 1, 4 and 8 worker slot
 processes (bench.gpu_sharing, on a time budget of its own): per-slot and aggregate steps/s,
-and aggregate(N)/aggregate(1). Then GRU and RNN while BUDGET_S lasts, so that the whole
-`make bench-gpu` stays well under 10 minutes.
+and aggregate(N)/aggregate(1). Then the GRU, the parallel cells and the RNN, each begun
+only while the run is within BUDGET_S, so that the whole `make bench-gpu` stays short;
+`--cells gru mingru minlstm ssm` measures the GRU and the parallel cells alone.
 
 Every configuration is warmed up first (cuDNN's autotuner, the allocator); then rounds of
 REPEATS alternate the configurations and the median is reported, with the ratios
 playground/bare and instrumented/bare taken within this one run. The playground sets
 `cudnn.benchmark`; the bare loop runs with it too, so both pick the same kernels.
 
-The 4-layer transformer at batch 128 and length 256 is over the app's per-step activation
-limit (spec.MAX_ACTIVATION_BYTES): the limit is lifted in this process, for this benchmark
-only, and the report says so.
+The 4-layer transformer, the minLSTM and the SSM at batch 128 and length 256 are over the
+app's per-step activation limit (spec.MAX_ACTIVATION_BYTES): the limit is lifted in this
+process, for this benchmark only, and the report says so.
 
 With no CUDA device it prints why and exits without measuring. `--device cpu --quick`
-runs everything on the CPU with tiny shapes, few steps and 1 and 2 slots: a smoke check
+runs every cell on the CPU with tiny shapes, few steps and 1 and 2 slots: a smoke check
 that the code works end to end (bench/results/gpu_throughput.cpu.json), not a measurement.
 """
 
@@ -76,9 +83,15 @@ SHAPES = {  # required first; the rest while the budget lasts
         "batch": 128,
     },
     "gru": {"cell": "gru", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
+    # The parallel cells at the GRU's shape, after it: their figures are given over its.
+    "mingru": {"cell": "mingru", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
+    "minlstm": {"cell": "minlstm", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
+    "ssm": {"cell": "ssm", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
     "rnn": {"cell": "rnn", "hidden": 512, "layers": 2, "length": 256, "batch": 128},
 }
 REQUIRED = ("lstm", "transformer")
+PARALLEL = ("mingru", "minlstm", "ssm")  # compared with the GRU, the reference
+REFERENCE = "gru"
 # --quick: the same cells, tiny, so that a CPU runs them all in seconds.
 QUICK = {"steps": 20, "repeats": 1, "warmup": 3, "cudnn_off_steps": 3, "window": 2.0}
 QUICK_SHAPES = {
@@ -128,11 +141,20 @@ def over_app_limit(shape: dict, steps: int = STEPS) -> str | None:
 
 
 class BareRecurrent(nn.Module):
+    """A stack and a head on its last output: torch's fused module, or the playground's
+    parallel stack (no fused module of torch's trains by a scan)."""
+
     def __init__(self, shape: dict):
         super().__init__()
-        kind = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[shape["cell"]]
-        self.rnn = kind(2, shape["hidden"], num_layers=shape["layers"], batch_first=True)
-        self.head = nn.Linear(shape["hidden"], 1)
+        from sequences.models.parallel_stack import ParallelStack
+
+        cell, hidden, layers = shape["cell"], shape["hidden"], shape["layers"]
+        if cell in PARALLEL:
+            self.rnn = ParallelStack(cell, 2, hidden, layers, dropout=0.0)
+        else:
+            kind = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+            self.rnn = kind(2, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
 
     def forward(self, x):
         out, _ = self.rnn(x)
@@ -347,6 +369,20 @@ def measure_cell(
     return cell
 
 
+def against_reference(cells: dict) -> dict:
+    """Each parallel cell's steps/s over the GRU's (cuDNN's) in the same configuration; None
+    where either is missing (the GRU skipped, an error)."""
+    reference = cells.get(REFERENCE, {}).get("steps_per_second", {})
+    return {
+        name: {
+            config: ratio(value, reference.get(config))
+            for config, value in cells[name]["steps_per_second"].items()
+        }
+        for name in PARALLEL
+        if name in cells
+    }
+
+
 def shown(path: Path) -> str:
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
@@ -424,6 +460,17 @@ def table(report: dict) -> str:
                 f"cuDNN off, bare {name} fp32: {fmt(cell['bare_fp32_cudnn_off']).strip()}/s; "
                 f"cuDNN on is {fmt_ratio(cell['speedup_cudnn'])}x that"
             )
+    if report.get("against_gru"):
+        lines.append(
+            "parallel cells over cuDNN's GRU of the same shape and configuration "
+            "(steps/s, cell/GRU): bare fp32, bf16; playground fp32, bf16; instrumented"
+        )
+    for name, ratios in report.get("against_gru", {}).items():
+        lines.append(
+            f"  {name:12} {fmt_ratio(ratios['bare_fp32'])} {fmt_ratio(ratios['bare_bf16'])}  "
+            f"{fmt_ratio(ratios['playground_fp32'])} {fmt_ratio(ratios['playground_bf16'])}  "
+            f"{fmt_ratio(ratios['instrumented_fp32'])}"
+        )
     for name, cell in report["cells"].items():
         if "over_app_limit" in cell:
             lines.append(f"note, {name}: {cell['over_app_limit']}")
@@ -444,7 +491,7 @@ def main(argv=None) -> dict | None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--cells", nargs="+", choices=list(SHAPES), help="default all; with --quick, the required"
+        "--cells", nargs="+", choices=list(SHAPES), help="default all (in this order)"
     )
     parser.add_argument("--steps", type=int, default=None, help=f"default {STEPS}")
     parser.add_argument("--repeats", type=int, default=None, help=f"default {REPEATS}")
@@ -467,7 +514,7 @@ def main(argv=None) -> dict | None:
         torch.set_num_threads(1)
     quick = QUICK if args.quick else {}
     shapes = QUICK_SHAPES if args.quick else SHAPES
-    cells = args.cells or (list(REQUIRED) if args.quick else list(SHAPES))
+    cells = args.cells or list(SHAPES)
     steps = args.steps or quick.get("steps", STEPS)
     repeats = args.repeats or quick.get("repeats", REPEATS)
 
@@ -503,6 +550,7 @@ def main(argv=None) -> dict | None:
                 quick.get("cudnn_off_steps", CUDNN_OFF_STEPS),
             )
             print_cell(name, report["cells"][name])
+            report["against_gru"] = against_reference(report["cells"])
         report["seconds"] = round(time.perf_counter() - started, 1)
         results.write_text(json.dumps(report, indent=2))  # kept if a later part is cut off
     report["seconds"] = round(time.perf_counter() - started, 1)

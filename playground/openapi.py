@@ -266,8 +266,12 @@ PATHS = {
                     "and problems (each {field, label, message}: every invalid setting in a "
                     "person's words, with its control's label). Both carry unavailable: "
                     '{"model.cell": {cell: why}}, the cells the task and paradigm cannot '
-                    "train. A workshop participant's spec is checked against the workshop's "
-                    "locks and quotas too (its refusal comes as ok false)"
+                    'train, and {"training.init": {choice: why}, "model.bidirectional": '
+                    '{"true": why}} where the chosen cell cannot take those choices (the '
+                    "parallel-scan cells mingru, minlstm and ssm have no W_hh to initialise "
+                    "and read forwards only). A workshop participant's spec is checked "
+                    "against the workshop's locks and quotas too (its refusal comes as ok "
+                    "false)"
                 ),
                 **errors(400, 413),
             },
@@ -352,9 +356,12 @@ PATHS = {
             "step: a kept checkpoint (GET /api/runs/{run_id}/checkpoints), the last by "
             "default. interventions (at most 8), each on the chosen steps (all by default): "
             "clamp a gate (LSTM input/forget/candidate/output or i/f/g/o, GRU reset/update/"
-            "candidate or r/z/n, RNN preactivation) on chosen units; set a hidden unit's h_t "
-            "(unit); mask an attention head (head, with attention self/decoder/cross). "
-            "explain: {t, layer, units} answers each unit's terms: LSTM x_term, h_term, bias "
+            "candidate or r/z/n, RNN preactivation, minGRU update/candidate or z/h~, minLSTM "
+            "forget/input/candidate or f/i/h~, SSM step or delta, its Δ_t) on chosen units; "
+            "set a hidden unit's h_t (unit; an SSM layer's output); mask an attention head "
+            "(head, with attention self/decoder/cross). explain (rnn, lstm and gru; the "
+            "parallel-scan cells are refused with why): {t, layer, units} answers each "
+            "unit's terms: LSTM x_term, h_term, bias "
             "and pre per gate, i, f, g, o, c_prev, c, tanh_c, h_prev, h; GRU x_term, h_term, "
             "bias_x, bias_h and pre per gate, r, z, n, h_prev, h; RNN x_term, h_term, bias, "
             "pre, h_prev, h. The answer: step, probe (a probe event's data), output (shaped "
@@ -362,7 +369,9 @@ PATHS = {
             "recurrent models, difference (after minus before per state heatmap). Where an "
             "input's truth is unknown, the probe's loss is taken against the model's own "
             "answer. Interventions work on recurrent readers and transformers; explain on "
-            "recurrent readers; a bag of words and encoder-decoders take a what-if input. "
+            "recurrent readers but the ssm (minGRU: x_term, bias and pre per gate z and h~, then "
+            "z, h~, h_prev, h; minLSTM: the same for f, i and h~, then f, i, f', i', h~, h_prev, "
+            "h); a bag of words and encoder-decoders take a what-if input. "
             "Read-only: anyone with the run's link may look. A look runs in the web "
             "process, so one whose parameters x input steps (x2 with interventions) exceed "
             "LOOK_MAX_COST (2e8 by default) is refused with a 422 saying so.",

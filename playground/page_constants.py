@@ -10,14 +10,15 @@ from django.shortcuts import render
 
 from playground.datasets.upload_form import CHOICE_FIELDS
 from playground.runs.models import ACTIVE, CELL_NAMES, FINISHED, TRYABLE
-from sequences.models import RECURRENT
+from sequences.models import READERS
 from sequences.spec import Cell, ModelSpec, RunSpec
 
 CONSTANTS = {
     "statuses": {"active": list(ACTIVE), "finished": list(FINISHED), "tryable": list(TRYABLE)},
     "cells": list(typing.get_args(Cell)),
     "cell_names": CELL_NAMES,
-    "recurrent": list(RECURRENT),
+    # The cells that carry a state from step to step (the diagram draws it along each layer).
+    "readers": list(READERS),
     # The upload form's fields besides file, kind and name (the build page has an input
     # "upload-<field>" for each, with "-" for "_").
     "upload_fields": ["columns", *CHOICE_FIELDS],

@@ -9,7 +9,7 @@ import typing
 from dataclasses import dataclass, field
 
 from playground.runs.models import CELL_NAMES
-from sequences.models import RECURRENT as RECURRENT_CELLS
+from sequences.models import READERS as READER_CELLS
 from sequences.spec import ModelSpec, TrainingSpec
 
 
@@ -24,8 +24,10 @@ class Control:
     advanced: bool = False  # folded away under "More settings" until opened
 
 
-RECURRENT = list(RECURRENT_CELLS)
-LAYERED = [*RECURRENT, "transformer"]
+# Every cell that reads a sequence step by step and carries a state: the fused classics and
+# the parallel-scan cells alike (why_not says which of their settings each cannot take).
+READERS = list(READER_CELLS)
+LAYERED = [*READERS, "transformer"]
 DECODERS = ["seq2seq", "one-to-many"]
 
 MODEL = [
@@ -37,6 +39,9 @@ MODEL = [
             "rnn": "h_t = tanh(W_xh x_t + W_hh h_{t-1} + b): one matrix carries all memory, so gradients vanish over long spans.",
             "lstm": "Forget, input and output gates guard a cell state along which gradients flow for many steps.",
             "gru": "Reset and update gates blend the old state with a candidate: LSTM-like memory with 3/4 of the weights.",
+            "mingru": "A GRU whose gates read only x_t, not h_{t-1}: every step's gate is known at once, so it trains as one parallel scan; attention compares steps, this still carries one state.",
+            "minlstm": "An LSTM whose forget and input gates read only x_t and sum to 1 (no output gate, no separate cell): it trains as one parallel scan; attention compares steps, this carries one state.",
+            "ssm": "A state that decays by exp(Δ_t A), the step Δ_t chosen from x_t (no h_{t-1} in it, unlike the GRU and LSTM): trained as a parallel scan; unlike attention, its memory has a fixed size.",
             "transformer": "Self-attention: every step looks at every other, weighted by softmax(QK^T/sqrt(d)); positions are encoded.",
             "bow": "The order-blind baseline: averages the word vectors, so 'not good but fun' = 'good but not fun'.",
         },
@@ -62,7 +67,7 @@ MODEL = [
         "model.bidirectional",
         "Bidirectional",
         "Also read the sequence backwards, so each step sees what comes after it.",
-        {"cell": RECURRENT},
+        {"cell": READERS},
     ),
     Control(
         "model.dropout",
@@ -108,7 +113,7 @@ MODEL = [
         "model.attention",
         "Decoder attention",
         "Let each decoder step look back at every encoder state instead of one summary vector.",
-        {"cell": RECURRENT, "paradigm": ["seq2seq"]},
+        {"cell": READERS, "paradigm": ["seq2seq"]},
     ),
 ]
 
@@ -179,13 +184,13 @@ TRAINING = [
         "training.teacher_forcing",
         "Teacher forcing",
         "How often a decoder step reads the true previous output instead of its own guess.",
-        {"cell": RECURRENT, "paradigm": DECODERS},
+        {"cell": READERS, "paradigm": DECODERS},
     ),
     Control(
         "training.tbptt",
         "Truncated BPTT",
         "Read one long text in chunks this long: the state carries across, gradients stop at each chunk.",
-        {"cell": RECURRENT, "paradigm": ["many-to-many"], "inputs": ["tokens"]},
+        {"cell": READERS, "paradigm": ["many-to-many"], "inputs": ["tokens"]},
         advanced=True,
     ),
     Control(

@@ -16,6 +16,9 @@ CELL_NAMES = {
     "rnn": "Vanilla RNN",
     "lstm": "LSTM",
     "gru": "GRU",
+    "mingru": "minGRU",
+    "minlstm": "minLSTM",
+    "ssm": "Selective SSM (Mamba-style)",
     "transformer": "Transformer",
     "bow": "Bag of words",
 }

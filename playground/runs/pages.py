@@ -13,7 +13,7 @@ from playground.runs.models import Run
 from playground.runs.ownership import owns
 from playground.runs.presets import PRESETS
 from sequences.datasets import CATALOG
-from sequences.models import RECURRENT
+from sequences.models import READERS
 from sequences.predict import try_kind
 from sequences.probes.asking import MAX_EXPLAINED_UNITS, MAX_INTERVENTIONS
 from sequences.probes.interventions import GATES
@@ -57,7 +57,8 @@ ASK_INPUTS = {"add": "add", "sequence": "sequence", "write": "text", "classify":
 
 def ask_options(info, kind: str | None, spec: dict) -> dict:
     """What "Ask the model why" offers for this run: the input to edit ("add", "sequence",
-    "text", "series" or none), and the model's layers, units, heads and gates to change."""
+    "text", "series" or none), the model's layers, units, heads and gates to change, and
+    whether one step's arithmetic can be written out for it."""
     model = ModelSpec.model_validate(spec.get("model") or {})
     series = info is not None and info.kind == "series"
     return {
@@ -66,7 +67,10 @@ def ask_options(info, kind: str | None, spec: dict) -> dict:
         "layers": model.layers,
         "hidden": model.hidden,
         "heads": model.heads,
-        "recurrent": model.cell in RECURRENT,
+        # Gates and units to hold: every reader. One step's arithmetic: every reader but the
+        # SSM, whose step is N numbers per unit.
+        "recurrent": model.cell in READERS,
+        "explains": model.cell in READERS and model.cell != "ssm",
         # The attention a head mask may name: an encoder-decoder has three kinds.
         "attentions": ["self", "decoder", "cross"]
         if spec.get("paradigm") == "seq2seq"

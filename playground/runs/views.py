@@ -9,7 +9,7 @@ from playground.runs import events, hooks, lifecycle, quotas
 from playground.runs.lookup import get_run
 from playground.runs.models import FINISHED, KeptWeights
 from playground.runs.ownership import owner_id, owns
-from playground.runs.problems import plain_problems, unavailable_cells
+from playground.runs.problems import plain_problems, unavailable_cells, unavailable_choices
 from playground.runs.queue_place import queue_place
 from sequences.estimate import model_size, run_cost
 from sequences.spec import SpecError, parse_spec
@@ -27,10 +27,14 @@ def check_spec(request):
     """Validate a spec without starting it: the build page's live parameter count. A spec
     that cannot run is a successful check too: 200 with ok false and the reason, every
     problem in plain words (`problems`), and the cells this task and paradigm cannot
-    train (`unavailable`). A workshop's locks and quotas are checked here too."""
+    train and the choices the chosen cell cannot take (`unavailable`). A workshop's locks
+    and quotas are checked here too."""
     data = read_json(request)
     catalog = catalog_for(data.get("dataset") if isinstance(data, dict) else None)
-    unavailable = {"model.cell": unavailable_cells(data, catalog)}
+    unavailable = {
+        "model.cell": unavailable_cells(data, catalog),
+        **unavailable_choices(data, catalog),
+    }
     try:
         spec = parse_spec(data, catalog)
     except SpecError as exc:

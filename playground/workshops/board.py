@@ -81,5 +81,5 @@ def snapshot(workshop: Workshop) -> dict:
         "participants": [p.as_board() for p in workshop.participants.order_by("joined_at")],
         "runs": [run_row(r) for r in runs],
         "curves": curves.room(runs),
-        "baselines": curves.GUESSING,
+        "baselines": curves.guessing(),
     }

@@ -3,10 +3,22 @@ of runs stays light on every screen, and the guessing baseline of the tasks that
 
 from playground.runs.models import FINISHED, Run, RunEvent
 
-# Validation loss of always answering the mean: a run must go below it to have learned
-# anything. Adding: always answering 1.0 scores 1/6, the variance of the sum of the two
-# marked values (sequences/datasets/adding.py).
-GUESSING = {"adding": round(1 / 6, 3)}
+
+def guessing() -> dict[str, float]:
+    """Validation loss of always answering the mean, for each task that states it (the
+    catalog's baseline_mse, the line the compare page draws too): a run must go below it to
+    have learned anything."""
+    # Imported here, not above: the catalog imports torch, which a worker's parent process
+    # (it loads this app) must never load; only its slots do.
+    from sequences.datasets import CATALOG  # noqa: PLC0415
+
+    return {
+        info.id: info.summary["baseline_mse"]
+        for info in CATALOG.values()
+        if "baseline_mse" in info.summary
+    }
+
+
 # Points a curve keeps in a snapshot; the newest is always kept.
 MAX_POINTS = 100
 # Metrics events a live update reads back: the board posts a run at most every two

@@ -15,7 +15,8 @@ CHARTS = {
     "loss-chart": r"^Training loss (fell|rose|stayed near) .* over 80 steps; validation loss .*\(best [\d.e-]+\)\.$",
     "grad-chart": r"^Gradient norm .* over 80 steps; largest [\d.e+-]+ at step \d+\.$",
     "accuracy-chart": r"^Validation accuracy went from \d+ % to \d+ % over 80 steps\.$",
-    "probe-heatmap": r"^l0 · hidden at step 80: 16 units over \d+ input steps, values from .* to .*\.$",
+    # A GRU: the map that opens is its update gate, the one that decides what is kept.
+    "probe-heatmap": r"^l0 · update at step 80: 16 units over \d+ input steps, values from .* to .*\.$",
     "probe-gradient": r"^At step 80 the gradient reaching the last input step is .*",
     "sample-chart": r"^Confusion matrix of 2 classes: \d+ of \d+ held-out answers on the diagonal \(\d+ % right\)\.$",
 }

@@ -72,7 +72,16 @@ def test_on_a_phone_train_and_the_lessons_are_at_hand(stack, page_of):
 def test_dropdowns_use_names_and_grey_out_what_cannot_run(stack, page_of):
     page = opened(page_of(1440, 900), stack.url + "/")
     cells = page.locator("#cell option").all_inner_texts()
-    assert cells == ["Vanilla RNN", "LSTM", "GRU", "Transformer", "Bag of words"]
+    assert cells == [
+        "Vanilla RNN",
+        "LSTM",
+        "GRU",
+        "minGRU",
+        "minLSTM",
+        "Selective SSM (Mamba-style)",
+        "Transformer",
+        "Bag of words",
+    ]
     assert "SGD" in page.locator("#optimizer option").all_inner_texts()
     # The adding problem is many-to-one only; bag of words needs one-to-one words.
     bow = page.locator('#cell option[value="bow"]')
@@ -88,6 +97,12 @@ def test_dropdowns_use_names_and_grey_out_what_cannot_run(stack, page_of):
     page.select_option("#paradigm", "one-to-one")
     expect(bow).to_be_enabled()
     expect(page.locator('#cell option[value="rnn"]')).to_be_disabled()
+    # Cells refused for the same reason share one sentence.
+    expect(page.locator('[data-unavailable-for="cell"]')).to_have_text(
+        "Greyed out here. Vanilla RNN, LSTM, GRU, minGRU, minLSTM, Selective SSM (Mamba-style), "
+        "Transformer: One to one reads a single input, and a whole sentence as one input is a bag "
+        "of its words: choose Bag of words here, or Many to one to read it word by word"
+    )
     page.select_option("#cell", "bow")
     expect(page.locator("#model-size")).to_contain_text("parameters")
     expect(page.locator("#form-error")).to_be_hidden()
@@ -240,7 +255,20 @@ def test_training_starts_in_place_and_a_second_curve_joins_the_first(stack, page
         "document.querySelectorAll('#live-chart .scatterlayer .trace').length === 2"
     )
     screenshot(page, "one-screen-in-place")
-    # A reload opens the run's own page, as its link does.
-    page.reload()
+    # "Your recent runs" has both at once, newest first, ready to tick and compare.
+    expect(page.locator("#recent .empty")).to_have_count(0)
+    recent = page.locator("#recent li")
+    expect(recent).to_have_count(2)
+    expect(recent.nth(0)).to_contain_text("2. Vanilla RNN on Adding problem")
+    second_id = page.url.rstrip("/").split("/")[-1]
+    first_id = first_url.rstrip("/").split("/")[-1]
+    recent.nth(0).locator("input.pick").check()
+    expect(page.locator("#compare-picked")).to_be_disabled()
+    recent.nth(1).locator("input.pick").check()
+    page.click("#compare-picked")
+    page.wait_for_url(f"**/compare/?runs={second_id},{first_id}")
+    # Back is the second run's link, which opens its own page.
+    page.go_back()
     expect(page.locator("#status")).to_have_text("completed")
+    assert page.url.endswith(f"/runs/{second_id}/")
     assert page.errors == []

@@ -1,6 +1,6 @@
 """The build page's live check speaks a person's words, names the cells that cannot run
-with the task and paradigm, and knows a workshop participant's quotas; a generated task
-shows a few examples with their targets."""
+with the task and paradigm and the choices the chosen cell cannot take, and knows a
+workshop participant's quotas; a generated task shows a few examples with their targets."""
 
 import pytest
 
@@ -34,7 +34,55 @@ def test_the_cells_a_task_cannot_train_come_with_the_reason(client):
     assert list(adding["unavailable"]["model.cell"]) == ["bow"]
     assert "One to one" in adding["unavailable"]["model.cell"]["bow"]
     one_to_one = check(client, {"dataset": "sentiment", "paradigm": "one-to-one"})
-    assert sorted(one_to_one["unavailable"]["model.cell"]) == ["gru", "lstm", "rnn", "transformer"]
+    assert sorted(one_to_one["unavailable"]["model.cell"]) == [
+        "gru",
+        "lstm",
+        "mingru",
+        "minlstm",
+        "rnn",
+        "ssm",
+        "transformer",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cell, name", [("mingru", "minGRU"), ("ssm", "Selective SSM")])
+def test_a_parallel_cell_greys_out_initialisation_and_reading_backwards_with_why(
+    client, cell, name
+):
+    answer = check(client, {"dataset": "adding", "model": {"cell": cell}})
+    assert answer["ok"] is True
+    init = answer["unavailable"]["training.init"]
+    assert sorted(init) == ["identity", "orthogonal", "xavier"]
+    assert init["xavier"].startswith(f"{name}") and "has no recurrent matrix W_hh" in init["xavier"]
+    backwards = answer["unavailable"]["model.bidirectional"]["true"]
+    assert backwards.startswith(f"{name}") and "reads forwards only" in backwards
+
+
+@pytest.mark.django_db
+def test_a_classic_cell_keeps_every_initialisation_and_reads_backwards_where_it_may(client):
+    answer = check(client, {"dataset": "adding", "model": {"cell": "lstm"}})
+    assert set(answer["unavailable"]) == {"model.cell"}
+
+
+@pytest.mark.django_db
+def test_reading_backwards_is_greyed_out_where_it_would_show_the_answer(client):
+    answer = check(client, {"dataset": "stories", "model": {"cell": "gru"}})
+    assert "training.init" not in answer["unavailable"]
+    backwards = answer["unavailable"]["model.bidirectional"]["true"]
+    assert backwards == (
+        "This task predicts each next step, so reading backwards would show the model the answer"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dataset, paradigm", [("wave", "one-to-many"), ("sine", "one-to-one")])
+def test_a_transformer_is_offered_where_the_task_has_one_input(client, dataset, paradigm):
+    answer = check(
+        client, {"dataset": dataset, "paradigm": paradigm, "model": {"cell": "transformer"}}
+    )
+    assert answer["ok"] is True
+    assert list(answer["unavailable"]["model.cell"]) == ["bow"]
 
 
 @pytest.mark.django_db

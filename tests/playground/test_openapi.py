@@ -2,6 +2,7 @@
 the route answers, and is a well-formed OpenAPI 3 document."""
 
 import re
+import typing
 
 import pytest
 from django.test import RequestFactory
@@ -9,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from playground.openapi import FILES
 from playground.runs.exports import EXPORTS
+from sequences.spec import Cell
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 # A method no API route answers: the endpoint decorator refuses it with an Allow header.
@@ -117,3 +119,9 @@ def test_the_document_describes_every_export_and_the_run_spec(document):
     what = document["paths"]["/api/runs/{run_id}/export/{what}"]["get"]["parameters"][1]
     assert what["schema"]["enum"] == list(EXPORTS)
     assert "model" in document["components"]["schemas"]["RunSpec"]["properties"]
+
+
+def test_the_run_spec_offers_every_cell(document):
+    cell = document["components"]["schemas"]["ModelSpec"]["properties"]["cell"]
+    assert cell["enum"] == list(typing.get_args(Cell))
+    assert {"mingru", "minlstm", "ssm"} <= set(cell["enum"])

@@ -46,6 +46,25 @@ function rnnEquations(u, activation) {
   return [`h_t = ${name}(W·x_t + U·h_{t−1} + b) = ${name}(${sum([u.x_term, u.h_term, u.bias])}) = ${squashed(name, u.pre, u.h)}`];
 }
 
+// minGRU and minLSTM: no recurrent term, and a linear candidate h~.
+function minGruEquations(u) {
+  return [
+    `z = σ(W·x + b) = σ(${sum([u.x_term.z, u.bias.z])}) = ${squashed("σ", u.pre.z, u.z)}`,
+    `h~ = W·x + b = ${sum([u.x_term["h~"], u.bias["h~"]])} = ${num(u["h~"])}`,
+    `h_t = (1 − z)⊙h_{t−1} + z⊙h~ = (1 − ${num(u.z)})×${factor(u.h_prev)} + ${factor(u.z)}×${factor(u["h~"])} = ${num(u.h)}`,
+  ];
+}
+
+function minLstmEquations(u) {
+  return [
+    `f = σ(W·x + b) = σ(${sum([u.x_term.f, u.bias.f])}) = ${num(u.f)}`,
+    `i = σ(W·x + b) = σ(${sum([u.x_term.i, u.bias.i])}) = ${num(u.i)}`,
+    `f' = f / (f + i) = ${num(u.f)} / (${num(u.f)} + ${num(u.i)}) = ${num(u["f'"])}, i' = 1 − f' = ${num(u["i'"])}`,
+    `h~ = W·x + b = ${sum([u.x_term["h~"], u.bias["h~"]])} = ${num(u["h~"])}`,
+    `h_t = f'⊙h_{t−1} + i'⊙h~ = ${factor(u["f'"])}×${factor(u.h_prev)} + ${factor(u["i'"])}×${factor(u["h~"])} = ${num(u.h)}`,
+  ];
+}
+
 // Each term's row label, in the words of the equations.
 const TERM_NAMES = {
   x_term: "W·x_t (from the input)",
@@ -55,11 +74,15 @@ const TERM_NAMES = {
   bias_h: "b_h (recurrent bias)",
   pre: "pre-activation",
 };
-const GATES_OF = { lstm: ["i", "f", "g", "o"], gru: ["r", "z", "n"], rnn: [] };
+const GATES_OF = {
+  lstm: ["i", "f", "g", "o"], gru: ["r", "z", "n"], rnn: [], mingru: ["z", "h~"], minlstm: ["f", "i", "h~"],
+};
 const STATES_OF = {
   lstm: ["i", "f", "g", "o", "c_prev", "c", "h_prev", "h"],
   gru: ["r", "z", "n", "h_prev", "h"],
   rnn: ["x_term", "h_term", "bias", "pre", "h_prev", "h"],
+  mingru: ["z", "h~", "h_prev", "h"],
+  minlstm: ["f", "i", "f'", "i'", "h~", "h_prev", "h"],
 };
 
 function cell(tag, text, term) {
@@ -97,7 +120,9 @@ function values(explained, u) {
 }
 
 export function showExplained(container, explained) {
-  const equations = { lstm: lstmEquations, gru: gruEquations, rnn: rnnEquations }[explained.cell];
+  const equations = {
+    lstm: lstmEquations, gru: gruEquations, rnn: rnnEquations, mingru: minGruEquations, minlstm: minLstmEquations,
+  }[explained.cell];
   const blocks = explained.units.map((u) => {
     const block = document.createElement("section");
     block.className = "explained";

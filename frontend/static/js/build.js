@@ -3,12 +3,13 @@
 // out, a live diagram whose boxes open their settings, and Train.
 import { api } from "./api.js";
 import {
-  clearProblems, forgetRefusal, markUnavailable, showFailure, showProblems, showRefusal,
+  clearProblems, forgetRefusal, markUnavailable, markUnavailableBox, showFailure, showProblems, showRefusal,
 } from "./build_checks.js";
 import { cellName } from "./constants.js";
 import { showPreview, showSample, showUploadError, showUploadFields, upload } from "./datasets.js";
 import { drawDiagram } from "./diagram.js";
 import { followRun } from "./live_runs.js";
+import { rememberRun, watchRecentRuns } from "./recent_runs.js";
 import { showPresets } from "./presets.js";
 import { hashToState, specToHash } from "./state.js";
 
@@ -189,10 +190,16 @@ function specFromForm() {
   return spec;
 }
 
-// The cells this task and paradigm cannot train, from the check: greyed out, with why.
+// What cannot run, from the check, greyed out with why: the cells this task and paradigm
+// cannot train, and the choices the chosen cell cannot take (an initialisation of a W_hh it
+// does not have, reading backwards).
+const unavailableLine = (id) => document.querySelector(`[data-unavailable-for="${id}"]`);
+const optionName = (select) => (value) => [...select.options].find((o) => o.value === value)?.textContent ?? value;
 function showUnavailable(unavailable) {
-  const reasons = unavailable?.["model.cell"] || {};
-  markUnavailable($("cell"), reasons, cellName, document.querySelector('[data-unavailable-for="cell"]'));
+  markUnavailable($("cell"), unavailable?.["model.cell"] || {}, cellName, unavailableLine("cell"));
+  markUnavailable($("init"), unavailable?.["training.init"] || {}, optionName($("init")), unavailableLine("init"));
+  const backwards = unavailable?.["model.bidirectional"]?.true;
+  markUnavailableBox($("bidirectional"), backwards, unavailableLine("bidirectional"), flags.lock.includes("bidirectional"));
 }
 
 let problemCount = 0;
@@ -254,6 +261,7 @@ async function submit(event) {
     started += 1;
     const name = spec.name || `${started}. ${cellName(spec.model.cell)} on ${dataset().name}`;
     followRun(run, name, dataset().summary.baseline_mse);
+    rememberRun(run, name);
     history.pushState({ run: run.id }, "", run.url);
     $("live-runs").scrollIntoView({ block: "nearest" });
   } catch (failure) {
@@ -315,11 +323,7 @@ updateControls();
 check();
 showPresets(JSON.parse($("preset-data").textContent));
 // Tick recent runs, then compare them side by side.
-const picked = () => [...document.querySelectorAll("input.pick:checked")].map((box) => box.value);
-for (const box of document.querySelectorAll("input.pick")) {
-  box.addEventListener("change", () => { $("compare-picked").disabled = picked().length < 2; });
-}
-$("compare-picked")?.addEventListener("click", () => window.location.assign(`/compare/?runs=${picked().join(",")}`));
+watchRecentRuns();
 // A link to another setup on this same page (a preset's "open in the builder") sets it up;
 // a plain in-page anchor (no settings in it) only scrolls.
 window.addEventListener("hashchange", () => {

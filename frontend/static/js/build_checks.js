@@ -61,19 +61,32 @@ export function showFailure(message) {
   summary.hidden = false;
 }
 
-// Options that cannot run: disabled, their reason as a tooltip and as a line under the list.
-// reasons: {value: why}. The chosen one stays chosen (a link may name it); the check says why.
+// Options that cannot run: disabled, their reason as a tooltip and as a line under the list
+// (choices that share a reason share its sentence). reasons: {value: why}. The chosen one
+// stays chosen (a link may name it); the check says why.
 export function markUnavailable(select, reasons, names, line) {
-  const off = [];
+  const byReason = new Map();
   for (const option of select.options) {
     const why = reasons[option.value];
     option.disabled = Boolean(why);
     option.title = why || "";
-    if (why) off.push(`${names(option.value)}: ${why}`);
+    if (why) byReason.set(why, [...(byReason.get(why) || []), names(option.value)]);
   }
   if (!line) return;
+  const off = [...byReason].map(([why, named]) => `${named.join(", ")}: ${why}`);
   line.textContent = off.length ? `Greyed out here. ${off.join(" ")}` : "";
   line.title = line.textContent; // clamped to two lines until the list is in use
+}
+
+// A checkbox that cannot be ticked: disabled, with why as a tooltip and a line under it. One
+// ticked already (a link may tick it) stays free to untick, and the check says why; a
+// locked one stays as the instructor set it.
+export function markUnavailableBox(box, why, line, locked) {
+  if (!locked) box.disabled = Boolean(why) && !box.checked;
+  box.closest("label").title = why || "";
+  if (!line) return;
+  line.textContent = why && !box.checked ? `Greyed out here: ${why}` : "";
+  line.title = line.textContent;
 }
 
 // A refused Train (403, 429) stays until the setup changes: remembered with the setup.

@@ -13,7 +13,7 @@ const COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
 // No toolbar: on a phone it covers the legends, and each chart would add its buttons' tab stops.
 const PLOT_OPTIONS = { responsive: true, displaylogo: false, displayModeBar: false };
 const WAIT_POLL_MS = 2000;
-const state = Object.fromEntries(runs.map((r) => [r.id, { points: [], probes: [], status: r.status, place: null }]));
+const state = Object.fromEntries(runs.map((r) => [r.id, { points: [], probes: [], status: r.status, place: null, firstLog: null, done: false }]));
 
 let drawing = 0;
 function redraw() { // at most once per frame, however fast events arrive
@@ -132,6 +132,32 @@ function row(run) {
   return document.querySelector(`tr[data-run="${run.id}"]`);
 }
 
+// Steps per second while a run trains, from its own metrics events: the steps between its
+// first logged point and its newest over the seconds between the two events. The result's
+// figure (all its steps over the seconds it trained) replaces it once the run is done.
+function showSpeed(run, event) {
+  const s = state[run.id];
+  const step = (event.points || [event]).at(-1).step;
+  if (!s.firstLog || step <= s.firstLog.step) { // the first, or a resumed run's earlier steps again
+    s.firstLog = { step, time: event.time };
+    return;
+  }
+  const seconds = event.time - s.firstLog.time;
+  if (s.done || seconds <= 0) return;
+  row(run).querySelector(".speed").textContent = `≈ ${((step - s.firstLog.step) / seconds).toFixed(1)}`;
+}
+
+// How far a parallel scan lies from the step-by-step loop, from the run's newest look inside;
+// printed as the server prints it (comparing.agreement).
+function showAgreement(run, probe) {
+  const line = document.querySelector(`[data-scan="${run.id}"]`);
+  if (!line || !probe.scan_agreement) return;
+  const largest = probe.scan_agreement.largest_difference;
+  line.querySelector(".agreement").textContent = largest === 0 ? "exactly" : `to ${largest.toExponential(1)}`;
+  line.querySelector(".scan-step").textContent = probe.step;
+  line.hidden = false;
+}
+
 function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -190,13 +216,18 @@ for (const run of runs) {
   new EventStream(runPath(run.id), {
     onEvent: (event) => {
       const tr = row(run);
-      if (event.type === "metrics") state[run.id].points = continued(state[run.id].points, event.points || [event]);
-      else if (event.type === "probe") state[run.id].probes.push(event);
-      else if (event.type === "status") {
+      if (event.type === "metrics") {
+        state[run.id].points = continued(state[run.id].points, event.points || [event]);
+        showSpeed(run, event);
+      } else if (event.type === "probe") {
+        state[run.id].probes.push(event);
+        showAgreement(run, event);
+      } else if (event.type === "status") {
         setStatus(run, event.status);
         tr.querySelector(".message").textContent = event.message || "";
       } else if (event.type === "done") {
         const r = event.result;
+        state[run.id].done = true;
         tr.querySelector(".parameters").textContent = r.parameters?.toLocaleString() ?? "";
         tr.querySelector(".speed").textContent = r.steps_per_second ?? "";
         tr.querySelector(".best").textContent = r.best_val_loss != null ? Number(r.best_val_loss.toPrecision(3)) : "";

@@ -8,7 +8,7 @@ export const FINISHED = new Set(constants.statuses.finished); // will not change
 export const TRYABLE = new Set(constants.statuses.tryable); // finished with a model to try
 export const CELLS = constants.cells;
 export const CELL_NAMES = constants.cell_names; // "rnn" -> "Vanilla RNN"
-export const RECURRENT = new Set(constants.recurrent);
+export const READERS = new Set(constants.readers); // cells that carry a state step to step
 export const DEFAULT_PRESET = constants.default_preset;
 export const UPLOAD_FIELDS = constants.upload_fields; // each has an "upload-<field>" input
 

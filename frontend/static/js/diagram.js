@@ -2,11 +2,11 @@
 // they change: where inputs enter and outputs leave (the paradigm), stacked layers as
 // stacked cells, recurrence as arrows along each layer, attention as lines across
 // positions. Each box is a button that opens the settings it stands for.
-import { RECURRENT } from "./constants.js";
+import { READERS } from "./constants.js";
 
 const NS = "http://www.w3.org/2000/svg";
 // Labels short enough for a box (the cells' full names come from the server: constants.js).
-const BOX_LABELS = { rnn: "RNN", lstm: "LSTM", gru: "GRU", transformer: "attn", bow: "avg" };
+const BOX_LABELS = { rnn: "RNN", lstm: "LSTM", gru: "GRU", mingru: "minGRU", minlstm: "minLSTM", ssm: "SSM", transformer: "attn", bow: "avg" };
 const W = 64; // horizontal spacing of time steps
 const H = 46; // vertical spacing of layers
 
@@ -26,7 +26,8 @@ function box(svg, x, y, label, kind, title) {
   const group = el("g", { "data-panel": panel, tabindex: "-1", role: "button", "aria-label": `${title}: open ${PANEL_WORDS[panel]}` });
   group.append(el("title", {}, `${title}: click to change ${PANEL_WORDS[panel]}`));
   group.append(el("rect", { x: x - 22, y: y - 14, width: 44, height: 28, rx: 6, class: `node ${kind}` }));
-  group.append(el("text", { x, y: y + 4, "text-anchor": "middle", class: "label" }, label));
+  // A name longer than a box holds at full size ("minLSTM") is set smaller.
+  group.append(el("text", { x, y: y + 4, "text-anchor": "middle", class: label.length > 5 ? "label long" : "label" }, label));
   svg.append(group);
 }
 
@@ -83,7 +84,7 @@ export function drawDiagram(svg, { paradigm, cell, layers, hidden, cellName, bid
     for (let l = 1; l <= depth; l++) {
       box(svg, x(t), y(l), name, decoder ? "cell decoder" : "cell", `${decoder ? "Decoder" : "Layer"} ${l} at step ${t + 1}`);
       if (l > 1) arrow(svg, x(t), y(l - 1) - 14, x(t), y(l) + 14);
-      if (t > 0 && RECURRENT.has(cell)) arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
+      if (t > 0 && READERS.has(cell)) arrow(svg, x(t - 1) + 22, y(l), x(t) - 22, y(l), "recurrent");
       if (bidirectional && !decoder && t > 0) arrow(svg, x(t) - 22, y(l) + 8, x(t - 1) + 22, y(l) + 8, "recurrent backward");
     }
     if (cell === "transformer" && t > 0) { // attention: each position looks at the others

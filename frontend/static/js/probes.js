@@ -3,6 +3,7 @@
 import { plotText } from "./plot_text.js";
 import { shortNumber, summarize } from "./chart_summary.js";
 import { plotly } from "./plotly_loader.js";
+import { cellName } from "./constants.js";
 
 const $ = (id) => document.getElementById(id);
 const COLORS = "Viridis"; // perceptually uniform, readable with colour-blindness
@@ -23,6 +24,28 @@ const READING = {
   self: "Self-attention: each row is a step asking, each column a step answered; a row sums to 1.",
   decoder: "Decoder self-attention: each output step looks only at earlier outputs (causal).",
   cross: "Cross-attention: each output step (row) looks over the input steps (columns); a row sums to 1.",
+  step: "Step Δ_t, chosen from the input for each channel: large, the layer forgets its past and takes x_t in; " +
+    "small, it keeps its past and lets x_t pass. That choice, input by input, is the selection.",
+  decay: "Decay exp(Δ_t A), averaged over each channel's state numbers: near 1 the channel keeps its past, near 0 it forgets it.",
+};
+// Where a parallel-scan cell's map reads differently from the classic gate of the same name.
+const CANDIDATE_OF_X = "Candidate h̃_t = W_h x_t: what the cell could write at each step. It is linear in x_t, " +
+  "so it is not squashed into (-1, 1).";
+const READING_OF_CELL = {
+  mingru: {
+    update: "Update gate z_t = σ(W_z x_t): near 1 minGRU takes the candidate, near 0 it keeps its old state " +
+      "(the other way round from PyTorch's GRU). It reads x_t alone, so every step's gate is known at once.",
+    candidate: CANDIDATE_OF_X,
+  },
+  minlstm: {
+    forget: "Forget gate, read from x_t alone and normalised so that it and the input gate sum to 1: " +
+      "near 1 minLSTM keeps its state, near 0 it writes the candidate.",
+    input: "Input gate (1 − the forget gate, once normalised): how much of the candidate is written at each step.",
+    candidate: CANDIDATE_OF_X,
+  },
+  ssm: {
+    hidden: "Output y_t: what the layer reads out of its state (through C_t, gated by x_t) and passes up and on.",
+  },
 };
 const HALF = {
   encoder: "The encoder reads the input. ",
@@ -38,6 +61,29 @@ const FADING = 0.9;
 const STRETCHING = 2;
 const GATED_NOTE = "In an LSTM or GRU these blocks feed the gates; the memory's own path (forget or update gate) " +
   "decides how far gradients reach, so none of these numbers is good or bad on its own.";
+
+// A parallel-scan cell has no W_hh: h_t = a_t ⊙ h_(t-1) + b_t, each a_t between 0 and 1, so
+// the recurrence itself can only shrink a gradient on its way back.
+const CARRIED_BY = {
+  mingru: "a_t = 1 − z_t, one minus the update gate",
+  minlstm: "a_t is the normalised forget gate",
+  ssm: "a_t = exp(Δ_t A), with A negative",
+};
+export function noMatrixNote(cell) {
+  const carried = CARRIED_BY[cell];
+  if (!carried) return "";
+  return `${cellName(cell)} has no W_hh: its state is carried by h_t = a_t ⊙ h_(t-1) + b_t, where a_t < 1 ` +
+    `(${carried}), so it cannot explode through a recurrent matrix; how far a gradient reaches back is the ` +
+    "product of the a_t along the way.";
+}
+
+// The parallel scan training runs against the step-by-step loop these panels unroll.
+const small = (v) => (v === 0 ? "0" : v.toExponential(1));
+export function scanAgreement(agreement) {
+  if (!agreement) return "";
+  return `Parallel scan vs step-by-step loop: largest difference ${small(agreement.largest_difference)} ` +
+    `(${small(agreement.relative)} of the largest answer).`;
+}
 
 export function judgeNorm(name, value) {
   if (!name.endsWith("W_hh")) return null;
@@ -90,7 +136,9 @@ export class ProbePanel {
     const names = [...Object.keys(event.heatmaps || {}), ...Object.keys(event.attention || {})];
     const label = (n) => (event.attention?.[n] && !event.heatmaps?.[n] ? `attention · ${n}` : n).replaceAll(".", " · ");
     $("probe-map").replaceChildren(...names.map((n) => new Option(label(n), n)));
-    const preferred = names.find((n) => n.endsWith("forget")) || names.find((n) => n.endsWith("hidden")) || names[0];
+    // First the gate that decides what is kept: the LSTM's forget, minGRU's update, the SSM's decay.
+    const memoryGate = names.find((n) => /\.(forget|update|decay)$/.test(n));
+    const preferred = memoryGate || names.find((n) => n.endsWith("hidden")) || names[0];
     $("probe-map").value = preferred;
   }
 
@@ -108,10 +156,12 @@ export class ProbePanel {
     });
   }
 
-  // How to read a heatmap: "encoder.l0.forget" -> the encoder's note, then the forget gate's.
-  reading(name) {
+  // How to read a heatmap: "encoder.l0.forget" -> the encoder's note, then the forget gate's
+  // (as this cell has it).
+  reading(name, cell) {
     const parts = name.split(".");
-    return (HALF[parts[0]] || "") + (READING[parts.at(-1)] || "");
+    const map = parts.at(-1);
+    return (HALF[parts[0]] || "") + (READING_OF_CELL[cell]?.[map] || READING[map] || "");
   }
 
   show() {
@@ -123,7 +173,9 @@ export class ProbePanel {
     const name = $("probe-map").value;
     const heatmap = probe.heatmaps?.[name];
     const attention = heatmap ? undefined : probe.attention?.[name];
-    $("probe-reading").textContent = attention ? READING[name.split(".")[0]] || "" : this.reading(name);
+    $("probe-reading").textContent = attention ? READING[name.split(".")[0]] || "" : this.reading(name, probe.cell);
+    $("probe-scan").textContent = scanAgreement(probe.scan_agreement);
+    $("probe-scan").hidden = !probe.scan_agreement;
     this.fillHeads(attention);
     this.clickable = null;
     if (heatmap) this.showHeatmap(probe, heatmap);
@@ -142,7 +194,9 @@ export class ProbePanel {
 
   showSpectralNorms(probe) {
     const norms = Object.entries(probe.spectral_norms || {});
-    $("probe-spectral-card").hidden = !norms.length;
+    const noMatrix = norms.length ? "" : noMatrixNote(probe.cell);
+    $("probe-spectral-card").hidden = !norms.length && !noMatrix;
+    $("probe-spectral-hint").hidden = !norms.length;
     const list = $("probe-spectral");
     list.replaceChildren();
     for (const [name, value] of norms) {
@@ -158,7 +212,7 @@ export class ProbePanel {
       list.append(dt, dd);
     }
     const gated = norms.some(([name]) => !name.endsWith("W_hh"));
-    $("probe-spectral-note").textContent = gated ? GATED_NOTE : "";
+    $("probe-spectral-note").textContent = gated ? GATED_NOTE : noMatrix;
   }
 
   showHeatmap(probe, map) {

@@ -15,8 +15,8 @@ import { plotly } from "./plotly_loader.js";
 const run = JSON.parse(document.getElementById("run").textContent);
 document.getElementById("fork").href = "/" + specToHash(run.spec);
 
-// The same setup with each cell that can run it (POST /api/runs/check says which), trained
-// and compared with this run.
+// The same setup with each other cell that can run it (POST /api/runs/check says which),
+// trained and compared with this run.
 function withCell(spec, cell) {
   const m = spec.model;
   const model = { cell, layers: m.layers, hidden: m.hidden, dropout: m.dropout, input_encoding: m.input_encoding, embedding: m.embedding };
@@ -25,19 +25,59 @@ function withCell(spec, cell) {
   const training = { ...spec.training, ...(cell === "transformer" ? { teacher_forcing: 1 } : {}) };
   return { dataset: spec.dataset, paradigm: spec.paradigm, dataset_options: spec.dataset_options, model, training };
 }
+
+const check = (spec) => api("/api/runs/check", { method: "POST", body: JSON.stringify(spec) });
+
+// The spec to train with `cell`, or null where the cell cannot run this setup. An
+// initialisation the cell has no W_hh for falls back to PyTorch's default.
+async function runnable(cell) {
+  let spec = withCell(run.spec, cell);
+  let answer = await check(spec);
+  if (!answer.ok && answer.unavailable?.["training.init"]?.[spec.training.init]) {
+    spec = { ...spec, training: { ...spec.training, init: "default" } };
+    answer = await check(spec);
+  }
+  return answer.ok ? spec : null;
+}
+
+// A browser may have only so many runs going at once. When the server says no (429), the
+// runs started so far can be compared now, and the button trains the other cells later.
+const everyCell = { ids: [run.id], left: null }; // left: the specs not yet started
+function showEveryCellStop(failure) {
+  const line = $("every-cell-error");
+  const left = everyCell.left?.length ?? 0;
+  const started = everyCell.ids.length - 1;
+  line.replaceChildren(failure.message);
+  if (failure.status === 429 && left) {
+    line.append(` ${started} started; press the button again for the other ${left} once a run has finished`);
+    $("every-cell").textContent = `Train the other ${left} cell${left === 1 ? "" : "s"}`;
+    if (started) {
+      const compare = Object.assign(document.createElement("a"), {
+        href: `/compare/?runs=${everyCell.ids.join(",")}`, textContent: `compare the ${everyCell.ids.length} runs so far`,
+      });
+      line.append(", or ", compare);
+    }
+    line.append(".");
+  }
+  line.hidden = false;
+}
 document.getElementById("every-cell").addEventListener("click", async (event) => {
   event.target.disabled = true;
-  const ids = [run.id];
+  $("every-cell-error").hidden = true;
   try {
-    for (const cell of CELLS.filter((c) => c !== run.spec.model.cell)) {
-      const spec = withCell(run.spec, cell);
-      const check = await api("/api/runs/check", { method: "POST", body: JSON.stringify(spec) });
-      if (check.ok) ids.push((await api("/api/runs", { method: "POST", body: JSON.stringify(spec) })).id);
+    if (everyCell.left === null) {
+      const specs = [];
+      for (const cell of CELLS.filter((c) => c !== run.spec.model.cell)) specs.push(await runnable(cell));
+      everyCell.left = specs.filter(Boolean);
     }
-    window.location.assign(`/compare/?runs=${ids.join(",")}`);
+    while (everyCell.left.length) {
+      const started = await api("/api/runs", { method: "POST", body: JSON.stringify(everyCell.left[0]) });
+      everyCell.ids.push(started.id);
+      everyCell.left.shift();
+    }
+    window.location.assign(`/compare/?runs=${everyCell.ids.join(",")}`);
   } catch (failure) {
-    $("every-cell-error").textContent = failure.message;
-    $("every-cell-error").hidden = false;
+    showEveryCellStop(failure);
     event.target.disabled = false;
   }
 });
