@@ -6,6 +6,9 @@ PORT ?= 8000
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 GPU_PYTHON ?= python3
 BENCH_GPU_ARGS ?=
+# Two pytest workers: the live-stack tests one after another on one, the others beside them
+# (tests/parallel.py). TEST_WORKERS= runs the suite in one process.
+TEST_WORKERS ?= -n 2
 
 .PHONY: help run test test-postgres bench bench-gpu lint format clean
 
@@ -21,7 +24,7 @@ run: $(VENV)/.installed  ## migrate, then serve http://127.0.0.1:$(PORT)/ with R
 	PORT=$(PORT) $(PY) -m playground.stack
 
 test: $(VENV)/.installed  ## run the whole suite on SQLite (a Redis DB of its own; the browser tests need Debian's chromium)
-	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(VENV)/bin/pytest $(PYTEST_ARGS)
+	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(VENV)/bin/pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed  ## run the whole suite against the PostgreSQL at 127.0.0.1:5432
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test

@@ -15,6 +15,7 @@ from django.conf import settings
 from playground import work_pool
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import Stack
+from tests import parallel
 
 # The lease is short here so that a killed worker's run is reaped within the test.
 LEASE_SECONDS = 8
@@ -33,6 +34,8 @@ ROOMY_QUOTAS = {
 def pytest_configure(config):
     """Settings for this process and every process the tests start (set here, not at
     import: benchmarks import this module's clients without Django set up)."""
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        parallel.use_redis(parallel.redis_for_worker(settings.REDIS_URL, worker))
     for name, value in ROOMY_QUOTAS.items():
         os.environ[name] = str(value)
         setattr(settings, name, value)
@@ -47,6 +50,21 @@ def pytest_configure(config):
     torch.set_num_threads(1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Each test on a live stack is in a module marked `stack` as a whole, as the parallel
+    scheduler (tests/parallel.py) reads it."""
+    wrong = parallel.stack_tests_outside_stack_modules(config.rootpath, items)
+    if wrong:
+        raise pytest.UsageError(
+            f"Mark the whole module with pytestmark = pytest.mark.stack: {', '.join(wrong)}"
+        )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`: the tests on a live stack together on one worker (tests/parallel.py)."""
+    return parallel.StackTogether(config, log)
+
+
 def database_url(db: dict) -> str:
     """The URL of the test database, for the server and worker processes."""
     if db["ENGINE"].endswith("sqlite3"):
@@ -58,10 +76,11 @@ def database_url(db: dict) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
     """The test database, whichever tests were collected. pytest-django's own fixture sets up
     only the databases that collected tests mark, but the live stack's processes need it
-    for unmarked tests too (a run of the browser tests alone)."""
+    for unmarked tests too (a run of the browser tests alone). In parallel, each worker has
+    its own (django_db_modify_db_settings names it after the worker)."""
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():

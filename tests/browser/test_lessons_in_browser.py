@@ -106,7 +106,8 @@ def test_a_queued_lesson_run_says_what_it_waits_for(two_slots, page_of):
     waiting = page.locator("#compare-waiting")
     expect(waiting).to_be_visible(timeout=30_000)
     expect(waiting).to_contain_text("is waiting for a free worker")
-    expect(waiting).to_contain_text("training 2 runs")
+    # The second slot may take a moment to start its run, and the notice follows it.
+    expect(waiting).to_contain_text("training 2 runs", timeout=30_000)
     screenshot(page, "lesson-waiting")
     # It starts once a slot is free (here: its owner cancels one of the first lesson's
     # runs), and the notice goes.

@@ -5,7 +5,6 @@ on their own again; expired runs and uploads are swept away."""
 import subprocess
 import sys
 from datetime import timedelta
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 import redis
@@ -15,6 +14,7 @@ from django.utils import timezone
 from playground.stack.redis_server import free_port
 from playground.stack.supervisor import BASE_DIR, Stack
 from tests.conftest import Browserless, database_url, tiny_spec
+from tests.parallel import SUITE_REDIS_URL, redis_database
 from tests.uploads.test_uploads_on_the_stack import upload
 
 pytestmark = pytest.mark.stack
@@ -32,11 +32,10 @@ BIG_SERIES = b"t,v\n" + b"".join(f"{i},{i % 7}\n".encode() for i in range(600))
 
 
 def redis_of_its_own() -> str:
-    """The test Redis server, another database: nothing here reaches the session's worker,
-    and its rate-limit counters start from nothing."""
-    url = urlparse(settings.REDIS_URL)
-    db = int(url.path.lstrip("/") or 0)
-    return urlunparse(url._replace(path=f"/{(db + 1) % 16}"))
+    """The test Redis server, the database above the suite's (tests/parallel.py
+    redis_for_worker): nothing here reaches a session worker, and its rate-limit counters
+    start from nothing."""
+    return redis_database(SUITE_REDIS_URL, 1)
 
 
 @pytest.fixture(scope="module")
