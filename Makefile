@@ -9,6 +9,9 @@ BENCH_GPU_ARGS ?=
 # Two pytest workers: the live-stack tests one after another on one, the others beside them
 # (tests/parallel.py). TEST_WORKERS= runs the suite in one process.
 TEST_WORKERS ?= -n 2
+# In one process against PostgreSQL, until the suite's run in two workers there is as
+# steady as on SQLite (PG_TEST_WORKERS="-n 2" tries it).
+PG_TEST_WORKERS ?=
 
 .PHONY: help run test test-postgres bench bench-gpu lint format clean
 
@@ -27,7 +30,7 @@ test: $(VENV)/.installed  ## run the whole suite on SQLite (a Redis DB of its ow
 	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(VENV)/bin/pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed  ## run the whole suite against the PostgreSQL at 127.0.0.1:5432
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test TEST_WORKERS="$(PG_TEST_WORKERS)"
 
 bench: $(VENV)/.installed  ## run the benchmarks in bench/ and print their figures
 	REDIS_URL=$${REDIS_URL_FOR_TESTS:-$(TEST_REDIS_URL)} $(PY) -m playground.stack.with_redis $(PY) -m bench

@@ -67,10 +67,9 @@ def ask_options(info, kind: str | None, spec: dict) -> dict:
         "layers": model.layers,
         "hidden": model.hidden,
         "heads": model.heads,
-        # Gates and units to hold: every reader. One step's arithmetic: every reader but the
-        # SSM, whose step is N numbers per unit.
+        # Gates and units to hold, and one step's arithmetic: every reader.
         "recurrent": model.cell in READERS,
-        "explains": model.cell in READERS and model.cell != "ssm",
+        "explains": model.cell in READERS,
         # The attention a head mask may name: an encoder-decoder has three kinds.
         "attentions": ["self", "decoder", "cross"]
         if spec.get("paradigm") == "seq2seq"

@@ -13,7 +13,7 @@ from torch import nn
 from sequences.models.min_rnn import MinCell
 from sequences.models.parallel_stack import ParallelStack
 from sequences.models.recurrent import Stack
-from sequences.probes import explain_min
+from sequences.probes import explain_min, explain_ssm
 from sequences.probes.asking import Explain, LookError
 from sequences.probes.recurrent import Edits, Layer, cell_name, weights
 
@@ -32,6 +32,7 @@ EQUATIONS = {
     ],
     "rnn": ["pre = x_term + h_term + bias", "h = {activation}(pre)"],
     **explain_min.EQUATIONS,
+    "ssm": explain_ssm.EQUATIONS,
 }
 
 
@@ -82,9 +83,15 @@ def explain(
     edit = edits.of(asked.layer, asked.direction) if edits is not None else None
     if isinstance(rnn, ParallelStack):
         layer = rnn.layer(asked.layer)
-        assert isinstance(layer, MinCell)  # the SSM is refused before this
-        parts = explain_min.explain_min(cell, layer, x_t, h_prev, asked.t, edit)
-        return answer(cell, asked, [unit_terms(*parts, u) for u in asked.units])
+        if isinstance(layer, MinCell):
+            parts = explain_min.explain_min(cell, layer, x_t, h_prev, asked.t, edit)
+            return answer(cell, asked, [unit_terms(*parts, u) for u in asked.units])
+        # The SSM's state is (H, N) per step, and its step reads a window of earlier inputs.
+        kept = states["steps"]
+        ssm_prev = kept[before][0] if 0 <= before < T else kept[0][0].new_zeros(kept[0][0].shape)
+        inputs = layer_input(embedded, layers, asked.layer)
+        terms = explain_ssm.explain_ssm(layer, inputs, ssm_prev, asked.t, asked.units, edit)
+        return answer(cell, asked, terms)
     assert isinstance(rnn, nn.RNNBase)
     w_ih, w_hh, b_ih, b_hh = weights(rnn, asked.layer, reverse)
     x_term, h_term = w_ih @ x_t, w_hh @ h_prev  # (G*H,) each

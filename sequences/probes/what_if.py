@@ -34,7 +34,6 @@ from sequences.probes.inside_recurrent import (
 from sequences.probes.interventions import RecurrentEdits, head_masks, head_name, masked_heads
 from sequences.probes.look import look
 from sequences.probes.payload import bounded
-from sequences.probes.recurrent import cell_name
 from sequences.probes.what_if_input import read_input
 from sequences.task import Task, vocab_of
 
@@ -90,20 +89,11 @@ def refuse_what_it_lacks(model: nn.Module, asked: LookRequest) -> None:
             raise LookError(
                 f"{field}.kind: a transformer has no gates or recurrent units; mask a head instead"
             )
-    if (
-        asked.explain is not None
-        and isinstance(model, RecurrentNet)
-        and cell_name(model.rnn) == "ssm"
-    ):
-        raise LookError(
-            "explain: one step's arithmetic is written out for rnn, lstm, gru, mingru and "
-            "minlstm; an ssm step is h_t = exp(Δ_t A) ⊙ h_(t-1) + Δ_t B_t u_t over N numbers "
-            "per unit, and its step and decay maps show it"
-        )
     if asked.explain is not None and not recurrent:
         raise LookError(
-            "explain: one step's arithmetic is for recurrent readers (rnn, lstm, gru in "
-            "many-to-one, many-to-many or one-to-one); this model has no such step"
+            "explain: one step's arithmetic is for recurrent readers (rnn, lstm, gru, mingru, "
+            "minlstm or ssm in many-to-one, many-to-many or one-to-one); this model has no "
+            "such step"
         )
 
 

@@ -80,3 +80,41 @@ def test_a_student_trains_a_mingru_and_looks_inside_it(stack, page_of):
     expect(unit.locator("ol.equations")).to_contain_text("h_t = (1 − z)⊙h_{t−1} + z⊙h~ = ")
     screenshot(page, "run-page-mingru")
     assert page.errors == []
+
+
+def test_a_student_writes_out_one_step_of_a_selective_ssm(stack, page_of):
+    page = page_of()
+    page.goto(stack.url + "/")
+    page.select_option("#cell", "ssm")
+    page.fill("#steps", "60")
+    page.click("#train")
+    open_started_run(page)
+    expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
+    page.wait_for_function(f"{HEATMAP_Z} > 0")
+    expect(page.locator("#probe-map")).to_have_value("l0.decay")
+    # One step's arithmetic: each state number decays and is written to, then all are read.
+    page.fill("#explain-t", "4")
+    page.fill("#explain-units", "1")
+    page.click("#explain-go")
+    unit = page.locator("#ask-explain .explained")
+    expect(unit).to_have_count(1, timeout=30_000)
+    expect(unit.locator("caption").last).to_have_text("The 8 state numbers of channel 1")
+
+    def term(name: str) -> float:
+        return float(unit.locator(f"[data-term='{name}']").inner_text())
+
+    for n in range(8):
+        decay, h_prev, written, h = (
+            term(f"states.{n}.{name}") for name in ("decay", "h_prev", "written", "h")
+        )
+        assert abs(decay * h_prev + written - h) < 0.002, (n, decay, h_prev, written, h)
+        assert 0 < decay <= 1
+    reads = sum(term(f"states.{n}.read") for n in range(8))
+    assert abs(reads + term("D") * term("u") - term("y")) < 0.01
+    assert abs(term("y") * term("silu_z") - term("gated")) < 0.002
+    equations = unit.locator("ol.equations")
+    expect(equations).to_contain_text("Δ = softplus(W_Δ·u + b_Δ) = softplus(")
+    expect(equations).to_contain_text("y = Σ C_n·h_n + D·u = ")
+    expect(equations).to_contain_text("mixes every channel")
+    screenshot(page, "run-page-ssm-explain")
+    assert page.errors == []

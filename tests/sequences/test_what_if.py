@@ -2,6 +2,8 @@
 one step's arithmetic recombined and checked against the fused torch modules, and every
 bad request answered with a sentence that names its field."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -388,8 +390,48 @@ def test_a_held_gate_shows_in_a_mingru_steps_arithmetic():
     assert unit["z"] == 0.0 and unit["h"] == pytest.approx(unit["h_prev"], abs=1e-6)
 
 
-def test_one_steps_arithmetic_is_refused_for_the_ssm_with_a_reason():
+def test_an_ssm_steps_arithmetic_recombines_to_its_state_and_read_out():
+    torch.manual_seed(5)
+    rnn = ParallelStack("ssm", 3, 6, layers=2, dropout=0.0)
+    x = torch.randn(1, 7, 3)
+    with torch.no_grad():
+        out, (h_end, _) = rnn(x)  # the parallel scan
+        unrolled = rnn.unroll(x)
+    shown = explain(rnn, x, unrolled, Explain(t=6, layer=1, units=[0, 4]))
+    assert shown["cell"] == "ssm" and "h_n = decay_n·h_prev_n + Δ·B_n·u" in shown["equations"]
+    kept = unrolled[1]["forward"]["steps"]
+    for u in shown["units"]:
+        c = u["unit"]
+        softplus = float(torch.nn.functional.softplus(torch.tensor(u["step_pre"])))
+        assert u["step"] == pytest.approx(softplus, abs=1e-6)
+        assert len(u["states"]) == 8
+        for s in u["states"]:
+            assert s["A"] < 0 and s["decay"] == pytest.approx(
+                math.exp(u["step"] * s["A"]), rel=1e-5
+            )
+            assert s["written"] == pytest.approx(u["step"] * s["B"] * u["u"], rel=1e-4, abs=1e-7)
+            h = s["decay"] * s["h_prev"] + s["written"]
+            assert h == pytest.approx(s["h"], abs=1e-6)
+            assert s["h_prev"] == pytest.approx(float(kept[5][0, c, s["n"]]), abs=1e-6)
+            assert s["read"] == pytest.approx(s["C"] * s["h"], rel=1e-4, abs=1e-7)
+        # The last step's states are the scan's end state; the read-out recombines.
+        assert [s["h"] for s in u["states"]] == pytest.approx(
+            h_end[1, 0].view(6, 8)[c].tolist(), abs=1e-5
+        )
+        y = sum(s["read"] for s in u["states"]) + u["D"] * u["u"]
+        assert y == pytest.approx(u["y"], abs=1e-5)
+        assert u["gated"] == pytest.approx(u["y"] * u["silu_z"], abs=1e-6)
+        assert u["out"] == pytest.approx(float(out[0, 6, c]), abs=1e-5)
+
+
+def test_a_held_step_shows_in_an_ssms_arithmetic():
     task, model = built(cell="ssm")
-    with pytest.raises(LookError) as refused:
-        what_if(task, model, asked(explain={"t": 3, "layer": 0, "units": [0]}))
-    assert str(refused.value).startswith("explain: ") and "decay maps" in str(refused.value)
+    held = {"kind": "clamp", "layer": 0, "gate": "delta", "value": 0.0, "steps": [3]}
+    look = what_if(
+        task, model, asked(interventions=[held], explain={"t": 3, "layer": 0, "units": [1]})
+    )
+    unit = look["explain"]["units"][0]
+    # Δ held at 0: every decay is exactly 1 and nothing is written, so each state stays.
+    assert unit["step"] == 0.0
+    for s in unit["states"]:
+        assert s["decay"] == 1.0 and s["written"] == 0.0 and s["h"] == s["h_prev"]

@@ -65,6 +65,45 @@ function minLstmEquations(u) {
   ];
 }
 
+// The selective SSM, per channel: its step, then each state number's decay and write, then
+// the read-out. The output mixes every channel through W_out, so it is given, not summed.
+function ssmEquations(u) {
+  const natural = Math.log1p(Math.exp(u.step_pre));
+  const held = Math.abs(natural - u.step) > 5e-4 ? ` → held at ${num(u.step)} by an intervention` : "";
+  return [
+    `Δ = softplus(W_Δ·u + b_Δ) = softplus(${num(u.step_pre)}) = ${num(natural)}${held}`,
+    ...u.states.map((s) =>
+      `h_${s.n} = exp(Δ·A)·h_prev + Δ·B·u = exp(${num(u.step)}×${factor(s.A)})×${factor(s.h_prev)} + ${num(u.step)}×${factor(s.B)}×${factor(u.u)} = ${factor(s.decay)}×${factor(s.h_prev)} + ${factor(s.written)} = ${num(s.h)}`),
+    `y = Σ C_n·h_n + D·u = ${sum(u.states.map((s) => s.read))} + ${factor(u.D)}×${factor(u.u)} = ${num(u.y)}`,
+    `gated = y·SiLU(z) = ${factor(u.y)}×SiLU(${num(u.z)}) = ${factor(u.y)}×${factor(u.silu_z)} = ${num(u.gated)}`,
+    `out = W_out·gated + b = ${num(u.out)}  (a unit's output mixes every channel's gated y)`,
+  ];
+}
+
+// Each state number's terms: one row per n.
+const SSM_COLUMNS = [
+  ["n", "n"], ["A", "A (its rate)"], ["decay", "exp(Δ·A)"], ["B", "B (written)"],
+  ["written", "Δ·B·u"], ["h_prev", "h_prev"], ["h", "h"], ["C", "C (read)"], ["read", "C·h"],
+];
+
+function stateTable(u) {
+  const table = document.createElement("table");
+  table.className = "terms";
+  table.append(cell("caption", `The ${u.states.length} state numbers of channel ${u.unit}`));
+  const head = document.createElement("tr");
+  head.append(...SSM_COLUMNS.map(([, label]) => cell("th", label)));
+  table.append(head);
+  for (const s of u.states) {
+    const row = document.createElement("tr");
+    row.append(
+      cell("th", String(s.n)),
+      ...SSM_COLUMNS.slice(1).map(([key]) => cell("td", num(s[key]), `states.${s.n}.${key}`)),
+    );
+    table.append(row);
+  }
+  return table;
+}
+
 // Each term's row label, in the words of the equations.
 const TERM_NAMES = {
   x_term: "W·x_t (from the input)",
@@ -75,7 +114,7 @@ const TERM_NAMES = {
   pre: "pre-activation",
 };
 const GATES_OF = {
-  lstm: ["i", "f", "g", "o"], gru: ["r", "z", "n"], rnn: [], mingru: ["z", "h~"], minlstm: ["f", "i", "h~"],
+  lstm: ["i", "f", "g", "o"], gru: ["r", "z", "n"], rnn: [], mingru: ["z", "h~"], minlstm: ["f", "i", "h~"], ssm: [],
 };
 const STATES_OF = {
   lstm: ["i", "f", "g", "o", "c_prev", "c", "h_prev", "h"],
@@ -83,6 +122,7 @@ const STATES_OF = {
   rnn: ["x_term", "h_term", "bias", "pre", "h_prev", "h"],
   mingru: ["z", "h~", "h_prev", "h"],
   minlstm: ["f", "i", "f'", "i'", "h~", "h_prev", "h"],
+  ssm: ["u", "step", "D", "y", "z", "silu_z", "gated", "out"],
 };
 
 function cell(tag, text, term) {
@@ -122,6 +162,7 @@ function values(explained, u) {
 export function showExplained(container, explained) {
   const equations = {
     lstm: lstmEquations, gru: gruEquations, rnn: rnnEquations, mingru: minGruEquations, minlstm: minLstmEquations,
+    ssm: ssmEquations,
   }[explained.cell];
   const blocks = explained.units.map((u) => {
     const block = document.createElement("section");
@@ -129,6 +170,7 @@ export function showExplained(container, explained) {
     block.dataset.unit = u.unit;
     block.append(cell("h4", `Unit ${u.unit} at step ${explained.t} (layer ${explained.layer}${explained.direction === "backward" ? ", backward" : ""})`));
     if (GATES_OF[explained.cell].length) block.append(gateTable(explained, u));
+    if (u.states) block.append(stateTable(u));
     block.append(values(explained, u));
     const written = document.createElement("ol");
     written.className = "equations";
