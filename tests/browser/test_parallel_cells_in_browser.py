@@ -28,6 +28,16 @@ def heatmap_range(page) -> tuple[float, float]:
     )
 
 
+def trained_and_open(page) -> None:
+    """Train the build page's choice for 60 steps and wait on its run page for the end and
+    the first heatmap."""
+    page.fill("#steps", "60")
+    page.click("#train")
+    open_started_run(page)
+    expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
+    page.wait_for_function(f"{HEATMAP_Z} > 0")
+
+
 def test_a_student_trains_a_mingru_and_looks_inside_it(stack, page_of):
     page = page_of()
     page.goto(stack.url + "/")
@@ -42,12 +52,7 @@ def test_a_student_trains_a_mingru_and_looks_inside_it(stack, page_of):
     expect(page.locator('#init option[value="orthogonal"]')).to_be_disabled()
     expect(page.locator('#init option[value="default"]')).to_be_enabled()
     expect(page.locator("#activation")).to_be_hidden()
-    page.fill("#steps", "60")
-    page.click("#train")
-    open_started_run(page)
-
-    expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
-    page.wait_for_function(f"{HEATMAP_Z} > 0")
+    trained_and_open(page)
     # The map that opens is the gate that decides what is kept.
     expect(page.locator("#probe-map")).to_have_value("l0.update")
     expect(page.locator("#probe-reading")).to_contain_text("near 1 minGRU takes the candidate")
@@ -86,11 +91,7 @@ def test_a_student_writes_out_one_step_of_a_selective_ssm(stack, page_of):
     page = page_of()
     page.goto(stack.url + "/")
     page.select_option("#cell", "ssm")
-    page.fill("#steps", "60")
-    page.click("#train")
-    open_started_run(page)
-    expect(page.locator("#status")).to_have_text("completed", timeout=60_000)
-    page.wait_for_function(f"{HEATMAP_Z} > 0")
+    trained_and_open(page)
     expect(page.locator("#probe-map")).to_have_value("l0.decay")
     # One step's arithmetic: each state number decays and is written to, then all are read.
     page.fill("#explain-t", "4")
