@@ -71,13 +71,21 @@ class SelectiveSSM(nn.Module):
         u, z = self.into(x).chunk(2, dim=-1)
         u, padded = self.convolved(u, window)
         low, written, read = self.select(u).split([self.rank, self.state, self.state], dim=-1)
-        step = F.softplus(self.step_size(low))  # Δ (B, T, H)
-        decay = torch.exp(step[..., None] * -self.log_rates.exp())  # exp(ΔA) (B, T, H, N)
-        drive = (step * u)[..., None] * written[:, :, None, :]  # Δ B u (B, T, H, N)
+        step_pre = self.step_size(low)
+        step = F.softplus(step_pre)  # Δ (B, T, H)
+        decay, drive = self.decay_and_drive(step, u, written)
         return {
-            "u": u, "z": z, "step": step, "decay": decay, "drive": drive, "written": written,
-            "read": read, "padded": padded,
+            "u": u, "z": z, "step_pre": step_pre, "step": step, "decay": decay, "drive": drive,
+            "written": written, "read": read, "padded": padded,
         }  # fmt: skip
+
+    def decay_and_drive(
+        self, step: torch.Tensor, u: torch.Tensor, written: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """exp(Δ A) and Δ B u, (..., H, N), from Δ and u (..., H) and B (..., N)."""
+        decay = torch.exp(step[..., None] * -self.log_rates.exp())
+        drive = (step * u)[..., None] * written[..., None, :]
+        return decay, drive
 
     def read_out(self, h: torch.Tensor, parts: dict[str, torch.Tensor]) -> torch.Tensor:
         """out_t from the states h_t (B, T, H, N), or one step's (B, H, N), and their parts."""
@@ -122,8 +130,9 @@ class SelectiveSSM(nn.Module):
             now = {name: value[t] for name, value in by_step.items()}
             if edit is not None:  # a step held by an intervention decays and writes as chosen
                 now["step"] = edit(t, "step", now["step"])
-                now["decay"] = torch.exp(now["step"][..., None] * -self.log_rates.exp())
-                now["drive"] = (now["step"] * now["u"])[..., None] * now["written"][:, None, :]
+                now["decay"], now["drive"] = self.decay_and_drive(
+                    now["step"], now["u"], now["written"]
+                )
             h = now["decay"] * h + now["drive"]
             out = self.read_out(h, now)
             if edit is not None:

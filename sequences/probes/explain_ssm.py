@@ -38,14 +38,11 @@ def explain_ssm(
     zero start; h_prev (H, N) is the state after step t − 1."""
     parts = {name: value[0, t] for name, value in layer.coefficients(inputs, None).items()}
     u, z, written, read = parts["u"], parts["z"], parts["written"], parts["read"]
-    low = layer.select(u).split([layer.rank, layer.state, layer.state])[0]
-    step_pre = layer.step_size(low)
-    step = F.softplus(step_pre)
+    step_pre, step, decay, drive = parts["step_pre"], parts["step"], parts["decay"], parts["drive"]
     if edit is not None:
         step = edit(t, "step", step[None])[0]
+        decay, drive = layer.decay_and_drive(step, u, written)
     rates = -layer.log_rates.exp()  # A (H, N)
-    decay = torch.exp(step[:, None] * rates)
-    drive = (step * u)[:, None] * written[None, :]
     h = decay * h_prev + drive
     reads = h * read[None, :]
     y = reads.sum(-1) + layer.skip * u
